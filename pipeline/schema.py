@@ -85,7 +85,8 @@ def stable_hash(*parts: object, length: int = 16) -> str:
 
 @dataclass(frozen=True)
 class Article:
-    """One cleaned article. ``doc_id`` is the hash of ``text``."""
+    """One cleaned article. ``doc_id`` is the hash of ``text`` and ``outlet``: the same wire copy
+    run by two outlets stays two articles (two outlets' claims are never merged)."""
 
     doc_id: str
     outlet: str
@@ -98,8 +99,8 @@ class Article:
     outlet_source: str = "unknown"  # metadata | url | text | unknown
 
     @staticmethod
-    def make_id(text: str) -> str:
-        return stable_hash(text)
+    def make_id(text: str, outlet: str) -> str:
+        return stable_hash(outlet, text)
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,7 @@ class RunReport:
     events_new: int = 0
     events_total: int = 0
     rejects: list[Reject] = field(default_factory=list)
+    warnings: list[Reject] = field(default_factory=list)
     ungeocoded: dict[str, int] = field(default_factory=dict)
     events_without_place: int = 0
     seconds: float = 0.0
@@ -290,6 +292,7 @@ class RunReport:
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["rejects"] = sorted(d["rejects"], key=lambda r: (r["where"], r["reason"]))
+        d["warnings"] = sorted(d["warnings"], key=lambda r: (r["where"], r["reason"]))
         d["ungeocoded"] = dict(sorted(self.ungeocoded.items(), key=lambda kv: (-kv[1], kv[0])))
         d["rejects_count"] = len(self.rejects)
         return d
