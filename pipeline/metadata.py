@@ -91,9 +91,9 @@ def outlet_from_url(url: str, outlets: tuple[Outlet, ...]) -> str | None:
 def outlet_from_text(raw_text: str, outlets: tuple[Outlet, ...]) -> str | None:
     """An outlet identified by its furniture or byline, else by repeated self-references (>= 2)."""
     head_and_tail = raw_text[:3000] + "\n" + raw_text[-3000:]
-    for outlet in outlets:
-        if any(p.search(head_and_tail) for p in outlet.signatures):
-            return outlet.name
+    hits = [(m.start(), o.name) for o in outlets for p in o.signatures if (m := p.search(head_and_tail))]
+    if hits:  # the first signature wins: a repost says whose it is before quoting the original
+        return min(hits)[1]
     scores = {o.name: sum(len(p.findall(raw_text)) for p in o.self_refs) for o in outlets}
     best = max(scores.items(), key=lambda kv: (kv[1], kv[0]), default=(None, 0))
     return best[0] if best[1] >= 2 else None

@@ -1,0 +1,44 @@
+"""Shared fixtures: paths, small corpora made on the fly, settings isolated from the user's cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+EVAL = SHARED / "eval"
+SEEDS_DIR = ROOT / "data"
+FAKES_CSV = EVAL / "fakes_syria" / "fakes_dev.csv"
+
+
+def seed_files() -> list[Path]:
+    return sorted(SEEDS_DIR.glob("0*.txt"))
+
+
+@pytest.fixture(scope="session")
+def eval_dir() -> Path:
+    if not EVAL.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"evaluation data missing at {EVAL}: CI must run beside ../shared")
+        pytest.skip(f"evaluation data not found at {EVAL}")
+    return EVAL
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    """Settings with the gazetteer cache shared across the session but outside the user's home."""
+    from pipeline.settings import Settings
+
+    cache = Path(os.environ.get("CLAIMS_ATLAS_TEST_CACHE", ROOT / ".cache" / "test"))
+    return Settings(cache_dir=cache, workers=1, progress=False, checkpoint_seconds=0.0)
+
+
+@pytest.fixture(scope="session")
+def worker(settings):
+    """The real spaCy pipeline and gazetteer, loaded once per test session."""
+    from pipeline.process import Worker
+
+    return Worker(settings)
