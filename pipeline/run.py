@@ -34,9 +34,13 @@ class RunRequest:
     day_first: bool = False
 
 
-def collect_articles(request: RunRequest, settings: Settings, known: set[str], report: RunReport) -> list[Article]:
-    """New, distinct articles from every input; everything else lands in the report."""
-    outputs = [request.out_dir / n for n in ingest.OUTPUT_NAMES]
+def collect_articles(
+    request: RunRequest, settings: Settings, known: set[str], report: RunReport, exclude: Iterable[Path] = ()
+) -> list[Article]:
+    """New, distinct articles from every input; everything else lands in the report.
+
+    ``exclude``: further files never read as inputs (the distributed engine's part files)."""
+    outputs = [request.out_dir / n for n in ingest.OUTPUT_NAMES] + list(exclude)
     manifest = _manifests(request, report)
     seen: dict[str, str] = {}
     new: list[Article] = []
