@@ -44,7 +44,7 @@ def collect_articles(
     manifest = _manifests(request, report)
     seen: dict[str, str] = {}
     new: list[Article] = []
-    for item in ingest.discover(list(request.inputs), exclude=outputs):
+    for item in _reading(ingest.discover(list(request.inputs), exclude=outputs), settings):
         if isinstance(item, Reject):
             report.rejects.append(item)
             continue
@@ -155,6 +155,15 @@ class _NoBar:
 
     def update(self, n: int) -> None:
         pass
+
+
+def _reading(items: Iterable, settings: Settings) -> Iterable:
+    """Input files with a progress counter on stderr when reading takes more than two seconds."""
+    if not settings.progress:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, unit="file", desc="Reading inputs", delay=2.0, dynamic_ncols=True)
 
 
 def _progress(total: int, settings: Settings):
