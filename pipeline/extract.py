@@ -1,8 +1,242 @@
-"""spaCy pipeline -> event candidates. (Interface; implementation in progress.)
+"""spaCy pipeline -> event candidates: who did what, to whom, where, when, by whose account.
 
 Public interface used by the rest of the pipeline (keep these signatures):
 
-    build_nlp(settings, geocoder=None) -> spacy.Language
+    build_nlp(settings, geocoder=None) -> spacy.Language          (pipeline/nlp.py)
     extract(nlp, article: Article) -> Extraction
     extract_many(nlp, articles: Iterable[Article], batch_size=32) -> Iterator[tuple[Article, Extraction]]
+    locate_event(nlp, sentence, verb_start, verb_end) -> list[tuple[int, int]]   (for the event_location benchmark)
+
+Speed: a rule-based splitter cuts the text into sentences and a regex of trigger stems keeps only those that can
+hold an event; only they go through the full model (in one ``nlp.pipe`` over all articles of a batch), with
+offsets mapped back into ``article.text``. The other sentences get the tokenizer and the entity ruler only, for
+toponyms (the document focus). Offsets of everything returned index ``article.text``.
 """
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from pipeline.actors import actor_index
+from pipeline.claims import claim_source, claim_status
+from pipeline.dates import find_date
+from pipeline.lexicon import load_claims, load_outlets, load_triggers
+from pipeline.nlp import RULER_NAME, build_nlp
+from pipeline.places import doc_toponyms, places_for
+from pipeline.roles import actor_token, fatalities, is_civilian, party, target_token
+from pipeline.schema import Article, EventCandidate, Extraction, PlaceMention
+from pipeline.sentences import split_sentences
+from pipeline.triggers import TriggerHit, best_entry, find_triggers, group_hits
+
+if TYPE_CHECKING:
+    import spacy
+    from spacy.tokens import Doc
+
+__all__ = ["build_nlp", "extract", "extract_many", "locate_event"]
+
+GOVERNED_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
+AIR_ACTOR = re.compile(r"\b(air ?force|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
+NON_STATE = frozenset({"rebel groups", "political militias", "identity militias", "unidentified"})
+COUNTRY_WORDS = frozenset({"Syria", "Iraq", "Russia", "Turkey", "Iran", "Israel", "Lebanon", "Yemen", "Sudan",
+                           "Ukraine", "Jordan", "Egypt", "Mali", "Niger", "Burkina Faso", "US", "United States"})
+
+
+@dataclass
+class _Plan:
+    """One article's sentences and which of them the parser will see."""
+
+    article: Article
+    spans: list[tuple[int, int]]
+    candidate: list[bool]
+    docs: dict[int, "Doc"] = field(default_factory=dict)
+
+
+def extract(nlp: "spacy.Language", article: Article) -> Extraction:
+    """Events and toponyms of one article."""
+    return next(extract_many(nlp, [article]))[1]
+
+
+def extract_many(nlp: "spacy.Language", articles: Iterable[Article], batch_size: int = 32
+                 ) -> Iterator[tuple[Article, Extraction]]:
+    """(article, extraction) for each article, in input order; sentences of a batch are parsed together."""
+    lex = load_triggers()
+    it = iter(articles)
+    while True:
+        batch = list(islice(it, max(1, batch_size)))
+        if not batch:
+            return
+        plans = [_plan(a, lex.prefilter) for a in batch]
+        _parse(nlp, plans)
+        for plan in plans:
+            yield plan.article, _assemble(plan)
+
+
+def _plan(article: Article, prefilter) -> _Plan:
+    text = article.text or ""
+    spans = split_sentences(text)
+    return _Plan(article, spans, [bool(prefilter.search(text, s, e)) for s, e in spans])
+
+
+def _parse(nlp: "spacy.Language", plans: list[_Plan]) -> None:
+    full = [(p, i) for p in plans for i, c in enumerate(p.candidate) if c]
+    texts = (p.article.text[p.spans[i][0] : p.spans[i][1]] for p, i in full)
+    for (p, i), doc in zip(full, nlp.pipe(texts, batch_size=256)):
+        p.docs[i] = doc
+    if RULER_NAME not in nlp.pipe_names or not _has_place_patterns(nlp):
+        return
+    light = [(p, i) for p in plans for i, c in enumerate(p.candidate) if not c]
+    others = [n for n in nlp.pipe_names if n != RULER_NAME]
+    texts = (p.article.text[p.spans[i][0] : p.spans[i][1]] for p, i in light)
+    for (p, i), doc in zip(light, nlp.pipe(texts, batch_size=512, disable=others)):
+        p.docs[i] = doc
+
+
+def _has_place_patterns(nlp: "spacy.Language") -> bool:
+    ruler = nlp.get_pipe(RULER_NAME)
+    return any(pid == "place" for pid in getattr(ruler, "ids", ()))
+
+
+@dataclass
+class _Focus:
+    """The document's current place: the last event place or the most recent toponym."""
+
+    place: PlaceMention | None = None
+    town: PlaceMention | None = None
+    event_place: PlaceMention | None = None
+
+    def see(self, mentions: Iterable[PlaceMention], from_event: bool = False) -> None:
+        for m in mentions:
+            if m.reason.startswith("document focus") or m.reason.startswith("'the "):
+                continue
+            if from_event:
+                self.event_place = m
+                continue
+            if self.place is None or m.text not in COUNTRY_WORDS or self.place.text in COUNTRY_WORDS:
+                self.place = m  # a country named in passing does not displace the town in focus
+            if m.kind is None and m.text not in COUNTRY_WORDS:
+                self.town = m
+
+    def current(self) -> PlaceMention | None:
+        return self.event_place or self.place
+
+
+def _assemble(plan: _Plan) -> Extraction:
+    events: list[EventCandidate] = []
+    toponyms: list[PlaceMention] = []
+    focus = _Focus()
+    context = plan.article.text[:5000]
+    for i, (start, end) in enumerate(plan.spans):
+        doc = plan.docs.get(i)
+        if doc is None:
+            continue
+        tops = [_shift(m, start) for m in doc_toponyms(doc)]
+        if plan.candidate[i]:
+            for cand in _events_in(doc, plan.article, i, start, focus, context):
+                events.append(cand)
+                focus.see(cand.places, from_event=True)
+        toponyms.extend(tops)
+        focus.see(tops)
+    return Extraction(tuple(events), tuple(toponyms))
+
+
+def _shift(m: PlaceMention, base: int) -> PlaceMention:
+    return dataclasses.replace(m, start=m.start + base, end=m.end + base)
+
+
+def _events_in(doc: "Doc", article: Article, index: int, base: int, focus: _Focus, context: str
+               ) -> list[EventCandidate]:
+    lex = load_triggers()
+    sent = doc[:]
+    out = []
+    for group in group_hits(find_triggers(sent, lex)):
+        out.append(_candidate(group, doc, article, index, base, focus, context))
+    return out
+
+
+def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int, base: int, focus: _Focus,
+               context: str) -> EventCandidate:
+    anchors = _anchors(group)
+    head = group[0]
+    index_ = actor_index()
+    actor = party(actor_token(anchors, index_, context), index_, context)
+    target = party(target_token(anchors), index_, context)
+    etype, sub = _event_type(group, actor, target)
+    claims = load_claims()
+    source = claim_source(doc[:], anchors, article.outlet, claims, _agencies())
+    date = find_date(doc.text, article.published, head.token.idx)
+    return EventCandidate(
+        sentence_index=index, char_start=base, char_end=base + len(doc.text), sentence=doc.text,
+        trigger=head.text, trigger_start=base + head.token.idx, event_type=etype, sub_event_type=sub,
+        actor=actor.canonical if actor else None, actor_text=actor.text if actor else None,
+        actor_group=actor.group if actor else None,
+        target=target.canonical if target else None, target_text=target.text if target else None,
+        claim_source=source, claim_status=claim_status(doc[:], anchors, source, claims),
+        fatalities=fatalities(anchors, doc[:]),
+        date_text=date.text if date else None, event_date=date.date if date else None,
+        date_precision=date.precision if date else None,
+        places=_event_places(anchors, base, focus),
+    )
+
+
+def _anchors(group: list[TriggerHit]) -> list:
+    """Trigger tokens, then the verb governing a noun trigger ("launched an offensive", "a blast rocked X")."""
+    anchors = [h.token for h in group]
+    for h in group:
+        tok = h.token
+        if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in GOVERNED_DEPS and tok.head.pos_ == "VERB":
+            if tok.head not in anchors:
+                anchors.append(tok.head)
+    return anchors
+
+
+def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
+    entry = best_entry(group).entry
+    etype, sub = entry.event_type, entry.sub_event_type
+    if entry.priority <= 2 and actor is not None and AIR_ACTOR.search(actor.text):
+        return "Explosions/Remote violence", "Air/drone strike"
+    civilian_target = target is not None and (target.group == "civilians" or is_civilian(target.text))
+    if entry.civilian_type and civilian_target:
+        etype, sub = entry.civilian_type
+    if entry.non_state_sub_event and actor is not None and actor.group in NON_STATE:
+        sub = entry.non_state_sub_event
+    return etype, sub
+
+
+def _event_places(anchors, base: int, focus: _Focus) -> tuple[PlaceMention, ...]:
+    town = dataclasses.replace(focus.town, start=focus.town.start - base, end=focus.town.end - base) if focus.town else None
+    found = [_shift(m, base) for m in places_for(anchors, town)]
+    if found:
+        return tuple(found)
+    f = focus.current()
+    if f is None:
+        return ()
+    return (PlaceMention(f.text, f.start, f.end, f"document focus (no place in sentence; last place: {f.reason})",
+                         f.modifier, f.kind, f.label),)
+
+
+_AGENCIES: dict[str, frozenset[str]] = {}
+
+
+def _agencies() -> frozenset[str]:
+    if "all" not in _AGENCIES:
+        names = set(load_claims().news_agencies)
+        for name, aliases in load_outlets():
+            names.add(name)
+            names.update(aliases)
+        _AGENCIES["all"] = frozenset(names)
+    return _AGENCIES["all"]
+
+
+def locate_event(nlp: "spacy.Language", sentence: str, verb_start: int, verb_end: int) -> list[tuple[int, int]]:
+    """Character spans of the place(s) where the event of the verb at [verb_start, verb_end) happened; [] when the
+    sentence gives none. No document focus: this judges the sentence alone."""
+    doc = nlp(sentence)
+    span = doc.char_span(verb_start, verb_end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return []
+    anchors = [span.root]
+    return [(m.start, m.end) for m in places_for(anchors, None) if 0 <= m.start < m.end <= len(sentence)]

@@ -1,0 +1,98 @@
+"""Actor normalisation: the outlet's words -> canonical actor and ACLED-style group (data in resources/actors.yaml)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.lexicon import ActorEntry, load_actors
+
+
+@dataclass(frozen=True)
+class ActorMatch:
+    canonical: str
+    group: str
+    alias: str
+
+
+@dataclass(frozen=True)
+class _Alias:
+    entry: ActorEntry
+    alias: str
+    contextual: bool
+
+
+class ActorIndex:
+    """Longest-alias lookup. ALL-CAPS aliases ("IS", "SAA") match case-sensitively, others case-insensitively."""
+
+    def __init__(self, entries: tuple[ActorEntry, ...]):
+        self._by_key: dict[str, list[_Alias]] = {}
+        for entry in entries:
+            for alias in entry.aliases:
+                self._add(_Alias(entry, alias, False))
+            for alias in entry.contextual_aliases:
+                self._add(_Alias(entry, alias, True))
+        keys = sorted(self._by_key, key=len, reverse=True)
+        exact = [re.escape(k) for k in keys if _is_exact(k)]
+        folded = [re.escape(k) for k in keys if not _is_exact(k)]
+        self._exact = re.compile(r"(?<![\w-])(?:" + "|".join(exact) + r")(?![\w-])") if exact else None
+        self._folded = re.compile(r"(?<![\w-])(?:" + "|".join(folded) + r")(?![\w-])", re.I) if folded else None
+        self._contexts = {e.canonical: re.compile(_word_alternation(e.context), re.I) for e in entries if e.context}
+
+    def _add(self, alias: _Alias) -> None:
+        key = alias.alias if _is_exact(alias.alias) else alias.alias.lower()
+        self._by_key.setdefault(key, []).append(alias)
+
+    def aliases(self) -> list[tuple[str, str, bool]]:
+        """(alias, canonical, contextual) for every alias: the entity ruler's patterns."""
+        return [(a.alias, a.entry.canonical, a.contextual) for lst in self._by_key.values() for a in lst]
+
+    def normalise(self, text: str, context: str = "") -> ActorMatch | None:
+        """The actor named in ``text`` (longest alias wins; contextual aliases need ``context`` to mention their
+        context words, e.g. "the army" is the Syrian Arab Army only in an article about Syria)."""
+        if not text:
+            return None
+        found = []
+        for pattern in (self._exact, self._folded):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                found.append(m)
+        found.sort(key=lambda m: (-(m.end() - m.start()), m.start()))
+        for m in found:
+            hit = self._choose(m.group(0), context)
+            if hit is not None:
+                return hit
+        return None
+
+    def _choose(self, surface: str, context: str) -> ActorMatch | None:
+        key = surface if _is_exact(surface) else surface.lower()
+        candidates = self._by_key.get(key) or self._by_key.get(surface.lower()) or []
+        contextual = [a for a in candidates if a.contextual and self._in_context(a.entry, context)]
+        general = [a for a in candidates if not a.contextual]
+        for a in contextual + general:
+            return ActorMatch(a.entry.canonical, a.entry.group, surface)
+        return None
+
+    def _in_context(self, entry: ActorEntry, context: str) -> bool:
+        pattern = self._contexts.get(entry.canonical)
+        return bool(pattern and context and pattern.search(context))
+
+
+def _is_exact(alias: str) -> bool:
+    letters = [c for c in alias if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
+
+
+def _word_alternation(words: tuple[str, ...]) -> str:
+    return r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"
+
+
+_INDEX: dict[str | None, ActorIndex] = {}
+
+
+def actor_index(directory: str | None = None) -> ActorIndex:
+    """The cached index over resources/actors.yaml (or ``directory``/actors.yaml)."""
+    if directory not in _INDEX:
+        _INDEX[directory] = ActorIndex(load_actors(directory))
+    return _INDEX[directory]

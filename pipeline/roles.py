@@ -1,0 +1,218 @@
+"""Actor, target and fatalities of an event from the dependency parse."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.actors import ActorIndex
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+NP_DROP = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "parataxis", "ccomp"})
+NP_KEEP_PREPS = frozenset({"of", "from", "in"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+BACKED = re.compile(r"^(?P<who>.+?)-(?:led|backed|supported|sponsored|allied|affiliated)$", re.I)
+KILL_LEMMAS = frozenset({"kill", "die", "dead", "death", "execute", "massacre", "slay", "murder", "behead", "toll",
+                         "slaughter", "assassinate", "claim", "life"})
+CIVILIAN_WORDS = re.compile(r"\b(civilians?|children|women|people|residents|villagers|families|worshippers|"
+                            r"students|passengers|farmers|shepherds|hospital|school|mosque|church|market|"
+                            r"patients|displaced|refugees|citizens|protesters|journalists?|doctors?|bakery|homes?)\b", re.I)
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+                "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+                "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12, "dozen": 12}
+
+
+@dataclass(frozen=True)
+class Party:
+    text: str
+    canonical: str | None
+    group: str | None
+
+
+def np_span(tok: "Token") -> "Span":
+    """The noun phrase headed by ``tok``, without relative clauses, appositions or conjuncts."""
+    keep = {tok.i}
+    stack = [tok]
+    while stack:
+        cur = stack.pop()
+        for c in cur.children:
+            if c.dep_ in NP_DROP or (c.dep_ == "prep" and c.lower_ not in NP_KEEP_PREPS):
+                continue
+            if c.dep_ == "prep" and cur is tok and c.i < tok.i:
+                continue
+            keep.add(c.i)
+            stack.append(c)
+    lo, hi = min(keep), max(keep)
+    doc = tok.doc
+    while lo < hi and doc[lo].dep_ in ("det", "punct", "cc") and doc[lo].lower_ not in ("no",):
+        lo += 1
+    while hi > lo and doc[hi].is_punct:
+        hi -= 1
+    return doc[lo : hi + 1]
+
+
+def _resolve_relative(tok: "Token") -> "Token":
+    """'who' in 'soldiers who liberated' -> 'soldiers'."""
+    if tok.lower_ in RELATIVE_PRONOUNS:
+        verb = tok.head
+        if verb.dep_ == "relcl":
+            return verb.head
+    return tok
+
+
+def _subject(verb: "Token") -> "Token | None":
+    for c in verb.children:
+        if c.dep_ in ("nsubj", "csubj"):
+            return _resolve_relative(c)
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    return p
+    return None
+
+
+def _inherited_subject(verb: "Token") -> "Token | None":
+    """Subject of a conjoined / participial / relative clause from its governor."""
+    cur, steps = verb, 0
+    while steps < 3 and cur.head is not cur:
+        if cur.dep_ == "relcl" and cur.pos_ == "VERB":
+            return cur.head if not any(c.dep_ in ("nsubjpass",) for c in cur.children) else None
+        if cur.dep_ not in ("conj", "advcl", "xcomp", "acl"):
+            return None
+        cur, steps = cur.head, steps + 1
+        subj = _subject(cur)
+        if subj is not None and not any(c.dep_ == "nsubjpass" for c in cur.children):
+            return subj
+        if any(c.dep_ == "nsubjpass" for c in cur.children):
+            return _subject_agent(cur)
+    return None
+
+
+def _subject_agent(verb: "Token") -> "Token | None":
+    for c in verb.children:
+        if c.dep_ == "agent":
+            return next((p for p in c.children if p.dep_ == "pobj"), None)
+    return None
+
+
+def _noun_actor(noun: "Token", index: ActorIndex, context: str) -> "Token | None":
+    """'Russian airstrikes', 'Israel's bombardment', 'shelling by terrorists', 'US-led strikes'."""
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ == "by":
+            return next((p for p in c.children if p.dep_ == "pobj"), None)
+    for c in noun.children:
+        if c.dep_ == "poss" or (c.dep_ in ("amod", "compound", "nmod") and _actorish(c, index, context)):
+            return c
+    return None
+
+
+def _actorish(tok: "Token", index: ActorIndex, context: str) -> bool:
+    text = np_span(tok).text
+    return bool(BACKED.match(tok.text)) or index.normalise(text, context) is not None
+
+
+def actor_token(anchors: list["Token"], index: ActorIndex, context: str) -> "Token | None":
+    for tok in anchors:
+        if tok.pos_ in ("VERB", "AUX"):
+            subj = _subject(tok) if not _is_passive(tok) else _subject_agent(tok)
+            subj = subj or _inherited_subject(tok)
+        else:
+            subj = _noun_actor(tok, index, context)
+            if subj is None and tok.dep_ in ("nsubj",) and tok.head.pos_ == "VERB":
+                subj = None
+        if subj is not None and subj.lower_ not in RELATIVE_PRONOUNS:
+            return subj
+    return None
+
+
+def _is_passive(verb: "Token") -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
+def target_token(anchors: list["Token"]) -> "Token | None":
+    for tok in anchors:
+        for c in tok.children:
+            if c.dep_ in ("dobj", "nsubjpass"):
+                return _resolve_relative(c)
+        if tok.pos_ in ("NOUN", "PROPN"):
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ in ("on", "against", "of", "targeting"):
+                    p = next((p for p in c.children if p.dep_ == "pobj"), None)
+                    if p is not None:
+                        return p
+        if tok.pos_ == "VERB" and tok.dep_ == "relcl" and _is_passive(tok):
+            return tok.head
+    return None
+
+
+def party(tok: "Token | None", index: ActorIndex, context: str) -> Party | None:
+    if tok is None:
+        return None
+    span = np_span(tok)
+    text = span.text
+    m = BACKED.match(tok.text) if tok.dep_ in ("amod", "compound") else None
+    if m:
+        text = tok.text
+    match = index.normalise(text, context)
+    if match is None and m:
+        match = index.normalise(m.group("who"), context)
+    return Party(text, match.canonical if match else None, match.group if match else None)
+
+
+def is_civilian(text: str | None) -> bool:
+    return bool(text and CIVILIAN_WORDS.search(text))
+
+
+def fatalities(anchors: list["Token"], sent: "Span") -> int | None:
+    """Number reported killed: 'killed six people', 'over 900 terrorists have been killed', 'death toll ... 112'."""
+    for tok in anchors:
+        for cand in _kill_tokens(tok, sent):
+            n = _count_for(cand)
+            if n is not None:
+                return n
+    return None
+
+
+def _kill_tokens(tok: "Token", sent: "Span") -> list["Token"]:
+    near = [tok, *tok.children, tok.head, *tok.head.children]
+    out = [t for t in near if t.lemma_.lower() in KILL_LEMMAS and t.i in range(sent.start, sent.end)]
+    return sorted(set(out), key=lambda t: t.i)
+
+
+def _count_for(kill: "Token") -> int | None:
+    lemma = kill.lemma_.lower()
+    if lemma in ("kill", "execute", "massacre", "slay", "murder", "behead", "slaughter", "assassinate", "claim"):
+        victims = [c for c in kill.children if c.dep_ in ("dobj", "nsubjpass")]
+    elif lemma in ("die", "dead"):
+        victims = [c for c in kill.children if c.dep_ in ("nsubj", "npadvmod")] + ([kill.head] if lemma == "dead" else [])
+    else:  # death toll
+        victims = [t for t in kill.subtree if t.like_num] + [t for t in kill.head.subtree if t.like_num and t.i > kill.i]
+        return _number(victims[0]) if victims else None
+    for v in victims:
+        num = next((c for c in v.children if c.dep_ == "nummod"), None)
+        if num is None and v.like_num:
+            num = v
+        if num is not None:
+            return _number(num)
+    return None
+
+
+def _number(tok: "Token") -> int | None:
+    text = tok.text.replace(",", "").lower()
+    if text.isdigit():
+        return int(text)
+    if text in NUMBER_WORDS:
+        value = NUMBER_WORDS[text]
+        nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+        if nxt is not None and nxt.lower_ in ("hundred", "thousand"):
+            value *= 100 if nxt.lower_ == "hundred" else 1000
+        return value
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
