@@ -1,0 +1,177 @@
+"""The main-area views of the app: map, timeline, table & downloads, compare outlets, article reader."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
+from streamlit_folium import st_folium
+
+from dashboard import compare, export, mapview, reader, urlstate
+from dashboard.config import DashboardSettings
+from dashboard.query import Bounds, EventStore, Filters
+
+MAP_HEIGHT = 560
+RETURNED = ["bounds", "zoom", "center", "last_active_drawing"]
+
+
+def _bounds(returned: Mapping[str, Any] | None) -> Bounds | None:
+    b = (returned or {}).get("bounds") or {}
+    sw, ne = b.get("_southWest") or {}, b.get("_northEast") or {}
+    try:
+        return Bounds(float(sw["lat"]), float(sw["lng"]), float(ne["lat"]), float(ne["lng"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _approx_bounds(lat: float, lon: float, zoom: int) -> Bounds:
+    """Roughly what a ~1000x560 px map shows at this centre and zoom (until the browser reports)."""
+    half_lon = 360.0 / 2**zoom * 2.2
+    half_lat = min(85.0, half_lon * 0.7)
+    return Bounds(max(-90, lat - half_lat), lon - half_lon, min(90, lat + half_lat), lon + half_lon)
+
+
+def initial_view(store: EventStore) -> tuple[tuple[float, float], int]:
+    lat, lon, zoom = st.session_state.get("ca_initial_view") or (None, None, None)
+    if lat is not None and lon is not None:
+        return (lat, lon), zoom or 6
+    extent = store.extent()
+    if extent is None:
+        return (20.0, 20.0), zoom or 2
+    center, fit_zoom = mapview.view_for_bounds(extent.south, extent.west, extent.north, extent.east)
+    return center, zoom or fit_zoom
+
+
+def _take_map_return(returned: Mapping[str, Any] | None) -> None:
+    """Remember the map's centre/zoom and a newly clicked event (for the URL)."""
+    if not returned:
+        return
+    center, zoom = returned.get("center") or {}, returned.get("zoom")
+    if center.get("lat") is not None and zoom is not None:
+        lat, lon = round(float(center["lat"]), 4), round(((float(center["lng"]) + 180) % 360) - 180, 4)
+        st.session_state.ca_map_view = (max(-85.0, min(85.0, lat)), lon, int(zoom))
+    drawing = returned.get("last_active_drawing") or {}
+    event_id = str((drawing.get("properties") or {}).get("event_id") or "")
+    if urlstate.EVENT_ID_RE.match(event_id) and event_id != st.session_state.get("ca_last_click"):
+        st.session_state.ca_last_click = event_id
+        st.session_state.ca_event = event_id
+
+
+def render_map(store: EventStore, settings: DashboardSettings, filters: Filters, reader_query: str) -> None:
+    center, zoom = initial_view(store)
+    previous = st.session_state.get("ca_map")
+    bounds = _bounds(previous) or _approx_bounds(center[0], center[1], zoom)
+    current_zoom = int((previous or {}).get("zoom") or zoom)
+    payload = store.map_payload(filters, bounds, current_zoom, settings.max_markers)
+    color_by = st.session_state.get("color_by", "group")
+    layer = mapview.event_layer(payload, color_by, reader_query, st.session_state.get("ca_event"))
+    if payload.mode == "cells":
+        st.caption(f"{payload.in_view:,} claims in view — too many to draw one by one, so the map shows counts per "
+                   "area. Zoom in or filter to see individual claims.")
+    else:
+        st.caption(f"{payload.in_view:,} claims in view. Click a point for the sentence it comes from; numbered "
+                   "circles are clusters of nearby claims.")
+    returned = st_folium(
+        mapview.base_map(settings.static_url, settings.tiles), key="ca_map", center=center, zoom=zoom,
+        feature_group_to_add=layer, returned_objects=RETURNED, height=MAP_HEIGHT, use_container_width=True,
+    )
+    _take_map_return(returned)
+    _selected_panel(store)
+
+
+def _open_reader() -> None:
+    st.session_state.view = "reader"
+
+
+def _selected_panel(store: EventStore) -> None:
+    event_id = st.session_state.get("ca_event")
+    row = store.event(event_id) if event_id else None
+    if row is None:
+        return
+    with st.container(border=True):
+        st.markdown("**Selected claim**")
+        st.text(f"{row.outlet} · {row.place_name} · {row.claim_status}")
+        st.text(str(row.sentence))
+        st.button("Open in the article reader", on_click=_open_reader, key="open_reader")
+
+
+def render_reader(store: EventStore, base_params: dict[str, list[str]]) -> None:
+    event_id = st.session_state.get("ca_event")
+    row = store.event(event_id) if event_id else None
+    if row is None:
+        st.info("Select a claim on the map (or follow a claim's reader link) to read it in its article.")
+        return
+    article = store.article(row.doc_id)
+    if article is None:
+        st.warning("The article text is not available (no articles file was found); showing the sentence only.")
+        st.text(str(row.sentence))
+        return
+    events = store.article_events(row.doc_id)
+    listed = [_reader_event(r) for _, r in events.iterrows()]
+    current = next(e for e in listed if e.event_id == event_id)
+    published = None if pd.isna(article.published) else str(pd.Timestamp(article.published).date())
+    doc = reader.reader_html(title=article.title, outlet=str(article.outlet), published=published, url=article.url,
+                             text=str(article.text), current=current, events=listed, base_params=base_params)
+    components.html(doc, height=600, scrolling=False)
+
+
+def _reader_event(r: pd.Series) -> reader.ReaderEvent:
+    return reader.ReaderEvent(str(r.event_id), int(r.char_start), int(r.char_end), str(r.trigger),
+                              str(r.place_name), None if pd.isna(r.actor) else str(r.actor), str(r.event_type),
+                              str(r.claim_status))
+
+
+def render_timeline(store: EventStore, filters: Filters) -> None:
+    frame = store.timeline(filters)
+    if frame.empty:
+        st.info("No dated claims match the filters.")
+        return
+    st.caption("Claims per day by outlet (the event's own date when the text gives one, else the article's date).")
+    st.bar_chart(frame, x="date", y="events", color="outlet", height=380)
+
+
+def render_table(store: EventStore, filters: Filters, total: int) -> None:
+    frame = store.table(filters, limit=1000)
+    st.caption(f"Showing {len(frame):,} of {total:,} matching claims (newest first). Downloads contain all of them.")
+    st.dataframe(frame, hide_index=True, height=420, column_config={
+        "url": st.column_config.LinkColumn("Original article"),
+        "geo_precision": st.column_config.NumberColumn("Place precision", help="1 town … 4 country only"),
+    })
+    col1, col2 = st.columns(2)
+    col1.download_button("⬇ Download CSV", data=lambda: export.export_csv(store, filters), file_name="claims.csv",
+                         mime="text/csv", on_click="ignore")
+    col2.download_button("⬇ Download GeoJSON", data=lambda: export.export_geojson(store, filters),
+                         file_name="claims.geojson", mime="application/geo+json", on_click="ignore")
+
+
+def render_compare(store: EventStore, filters: Filters) -> None:
+    st.caption("Same place, same days, different outlets — where their claims disagree on who did it or on "
+               "whether it happened. Each outlet's claim stays separate; nothing here is a verified fact.")
+    days = st.slider("Date window (days)", 1, 31, 7, key="compare_days")
+    groups = compare.disagreements(store, filters, window_days=days)
+    if groups.empty:
+        st.info("No disagreements between outlets for the current filters.")
+        return
+    st.dataframe(groups.drop(columns=["place_id"]), hide_index=True, height=300)
+    labels = [f"{r.place_name}, {r.window_start:%Y-%m-%d}" for r in groups.itertuples()]
+    pick = st.selectbox("Show the claims behind", range(len(labels)), format_func=lambda i: labels[i])
+    chosen = groups.iloc[pick]
+    st.dataframe(compare.group_claims(store, filters, chosen.place_id, chosen.window_start, days), hide_index=True)
+
+
+def render_view(view: str, store: EventStore, settings: DashboardSettings, filters: Filters, total: int,
+                params: Mapping[str, Sequence[str]]) -> None:
+    base = {k: list(v) for k, v in params.items() if k not in ("event", "view")}
+    if view == "timeline":
+        render_timeline(store, filters)
+    elif view == "table":
+        render_table(store, filters, total)
+    elif view == "compare":
+        render_compare(store, filters)
+    elif view == "reader":
+        render_reader(store, base)
+    else:
+        render_map(store, settings, filters, urlstate.query_string(base))

@@ -1,0 +1,252 @@
+"""DuckDB over the events GeoParquet and the articles Parquet.
+
+Every user value reaches SQL as a bound parameter (``?``); the SQL text is
+assembled only from fixed fragments (the datasette ``build_where_clauses``
+habit). The file paths come from settings, never from the URL.
+
+Results are pandas DataFrames (DuckDB's native hand-off); the map layer gets a
+:class:`MapPayload` that is bounded whatever the number of events in view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+NOT_STATED = "(not stated)"  # filter option standing for a NULL actor / group
+
+# The date a claim is filed under: the event's own date, else the article's.
+DATE_EXPR = "coalesce(event_date, published)"
+
+MARKER_COLUMNS = (
+    "event_id, doc_id, outlet, event_date, published, date_precision, event_type, sub_event_type, trigger, "
+    "actor, actor_text, actor_group, target_text, claim_source, claim_status, fatalities, place_text, place_name, "
+    "admin1, country_code, geo_precision, lat, lon, sentence, title, "
+    "CASE WHEN regexp_matches(url, '^https?://[^\\s]+$') THEN url END AS url"
+)
+
+FILTER_COLUMNS = {
+    "outlets": "outlet",
+    "actors": "actor",
+    "actor_groups": "actor_group",
+    "event_types": "event_type",
+    "sub_event_types": "sub_event_type",
+    "claim_statuses": "claim_status",
+}
+
+
+class DataMissingError(FileNotFoundError):
+    """The events or articles file the dashboard was pointed at does not exist."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar selects. Empty tuples mean "no restriction"."""
+
+    outlets: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    actor_groups: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    sub_event_types: tuple[str, ...] = ()
+    claim_statuses: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    include_undated: bool = True
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Bounds:
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @classmethod
+    def world(cls) -> Bounds:
+        return cls(-90.0, -180.0, 90.0, 180.0)
+
+
+@dataclass(frozen=True)
+class MapPayload:
+    """What the map draws: individual events when few are in view, grid cells when many."""
+
+    mode: str  # "markers" | "cells"
+    in_view: int
+    markers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cell_degrees: float = 0.0
+
+
+def _in_list(column: str, values: tuple[str, ...]) -> tuple[str, list[object]]:
+    named = [v for v in values if v != NOT_STATED]
+    parts = []
+    if named:
+        parts.append(f"{column} IN ({', '.join('?' for _ in named)})")
+    if NOT_STATED in values:
+        parts.append(f"{column} IS NULL")
+    return "(" + " OR ".join(parts) + ")", list(named)
+
+
+def _date_clause(f: Filters) -> tuple[str, list[object]]:
+    if f.date_from is None and f.date_to is None:
+        return ("TRUE", []) if f.include_undated else (f"{DATE_EXPR} IS NOT NULL", [])
+    lo = f.date_from or dt.date(1, 1, 1)
+    hi = f.date_to or dt.date(9999, 12, 31)
+    undated = f" OR {DATE_EXPR} IS NULL" if f.include_undated else ""
+    return f"({DATE_EXPR} BETWEEN ? AND ?{undated})", [lo, hi]
+
+
+def _bounds_clause(b: Bounds) -> tuple[str, list[object]]:
+    clause, params = "lat BETWEEN ? AND ?", [b.south, b.north]
+    if b.east - b.west >= 360:
+        return clause, params
+    west, east = ((b.west + 180) % 360) - 180, ((b.east + 180) % 360) - 180
+    if west <= east:
+        return clause + " AND lon BETWEEN ? AND ?", params + [west, east]
+    return clause + " AND (lon >= ? OR lon <= ?)", params + [west, east]
+
+
+def where_clause(f: Filters, bounds: Bounds | None = None) -> tuple[str, list[object]]:
+    """SQL WHERE text (fixed fragments and ``?`` only) and its parameters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for attr, column in FILTER_COLUMNS.items():
+        values = getattr(f, attr)
+        if values:
+            sql, p = _in_list(column, values)
+            clauses.append(sql)
+            params += p
+    sql, p = _date_clause(f)
+    clauses.append(sql)
+    params += p
+    if f.text.strip():
+        clauses.append("contains(lower(sentence), lower(?))")
+        params.append(f.text.strip())
+    if bounds is not None:
+        sql, p = _bounds_clause(bounds)
+        clauses.append(sql)
+        params += p
+    return " AND ".join(clauses), params
+
+
+def _source(path: Path) -> str:
+    """A read_parquet() call for a file or a partitioned dataset directory, path quoted as a literal."""
+    if not path.exists():
+        raise DataMissingError(
+            f"{path} does not exist. Build it with `python -m pipeline run data --out data`, "
+            "or point EVENTS_PATH / ARTICLES_PATH at an existing file or dataset directory."
+        )
+    target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    literal = "'" + target.replace("'", "''") + "'"
+    return f"read_parquet({literal}, hive_partitioning = true, union_by_name = true)"
+
+
+class EventStore:
+    """One DuckDB connection with ``events`` and ``articles`` views; thread-safe via per-call cursors."""
+
+    def __init__(self, events_path: Path, articles_path: Path | None = None) -> None:
+        self.events_path = Path(events_path)
+        self.articles_path = Path(articles_path) if articles_path else None
+        self._con = duckdb.connect(":memory:")
+        self._lock = threading.Lock()
+        self._con.execute(f"CREATE VIEW events AS SELECT * FROM {_source(self.events_path)}")
+        self.has_articles = bool(self.articles_path and self.articles_path.exists())
+        if self.has_articles:
+            self._con.execute(f"CREATE VIEW articles AS SELECT * FROM {_source(self.articles_path)}")
+
+    def df(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+        with self._lock:
+            cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def options(self) -> dict[str, list[str]]:
+        """Distinct values for every multi-select filter (NOT_STATED first when NULLs exist)."""
+        out: dict[str, list[str]] = {}
+        for attr, column in FILTER_COLUMNS.items():
+            rows = self.df(f"SELECT DISTINCT {column} AS v FROM events ORDER BY v NULLS FIRST")
+            values = rows["v"].tolist()
+            out[attr] = [NOT_STATED if pd.isna(v) else str(v) for v in values]
+        return out
+
+    def date_extent(self) -> tuple[dt.date | None, dt.date | None]:
+        row = self.df(f"SELECT min({DATE_EXPR}) AS lo, max({DATE_EXPR}) AS hi FROM events").iloc[0]
+        return (None if pd.isna(row.lo) else pd.Timestamp(row.lo).date(), None if pd.isna(row.hi) else pd.Timestamp(row.hi).date())
+
+    def extent(self) -> Bounds | None:
+        row = self.df("SELECT min(lat) s, min(lon) w, max(lat) n, max(lon) e FROM events").iloc[0]
+        return None if pd.isna(row.s) else Bounds(float(row.s), float(row.w), float(row.n), float(row.e))
+
+    def counts(self, f: Filters) -> tuple[int, int]:
+        """(events, articles) matching the filters."""
+        where, params = where_clause(f)
+        row = self.df(f"SELECT count(*) AS n, count(DISTINCT doc_id) AS d FROM events WHERE {where}", params).iloc[0]
+        return int(row.n), int(row.d)
+
+    def map_payload(self, f: Filters, bounds: Bounds, zoom: int, max_markers: int = 1000) -> MapPayload:
+        where, params = where_clause(f, bounds)
+        in_view = int(self.df(f"SELECT count(*) AS n FROM events WHERE {where}", params).iloc[0].n)
+        if in_view <= max_markers:
+            sql = f"SELECT {MARKER_COLUMNS} FROM events WHERE {where} ORDER BY event_id LIMIT ?"
+            return MapPayload("markers", in_view, markers=self.df(sql, params + [max_markers]))
+        cell = grid_cell_degrees(zoom)
+        sql = (
+            "SELECT count(*) AS n, avg(lat) AS lat, avg(lon) AS lon, mode(actor_group) AS top_group, "
+            "mode(event_type) AS top_type, count(DISTINCT outlet) AS outlets, min(geo_precision) AS best_precision "
+            f"FROM events WHERE {where} GROUP BY floor(lat / ?), floor(lon / ?) ORDER BY n DESC"
+        )
+        return MapPayload("cells", in_view, cells=self.df(sql, params + [cell, cell]), cell_degrees=cell)
+
+    def event(self, event_id: str) -> pd.Series | None:
+        rows = self.df(f"SELECT {MARKER_COLUMNS}, char_start, char_end FROM events WHERE event_id = ? LIMIT 1", [event_id])
+        return None if rows.empty else rows.iloc[0]
+
+    def article_events(self, doc_id: str) -> pd.DataFrame:
+        sql = f"SELECT {MARKER_COLUMNS}, char_start, char_end FROM events WHERE doc_id = ? ORDER BY char_start, event_id"
+        return self.df(sql, [doc_id])
+
+    def article(self, doc_id: str) -> pd.Series | None:
+        if not self.has_articles:
+            return None
+        rows = self.df("SELECT * FROM articles WHERE doc_id = ? LIMIT 1", [doc_id])
+        return None if rows.empty else rows.iloc[0]
+
+    def timeline(self, f: Filters) -> pd.DataFrame:
+        where, params = where_clause(f)
+        sql = (
+            f"SELECT {DATE_EXPR} AS date, outlet, count(*) AS events FROM events "
+            f"WHERE {where} AND {DATE_EXPR} IS NOT NULL GROUP BY ALL ORDER BY date"
+        )
+        return self.df(sql, params)
+
+    def table(self, f: Filters, limit: int = 1000, offset: int = 0) -> pd.DataFrame:
+        where, params = where_clause(f)
+        sql = (
+            f"SELECT {DATE_EXPR} AS date, outlet, place_name, geo_precision, event_type, sub_event_type, actor, "
+            "actor_text, claim_source, claim_status, fatalities, sentence, title, "
+            "CASE WHEN regexp_matches(url, '^https?://[^\\s]+$') THEN url END AS url, event_id "
+            f"FROM events WHERE {where} ORDER BY date DESC NULLS LAST, event_id LIMIT ? OFFSET ?"
+        )
+        return self.df(sql, params + [limit, offset])
+
+    def export(self, f: Filters, limit: int | None = None) -> pd.DataFrame:
+        """Every filtered event with all contract columns except geometry/bbox (for downloads)."""
+        where, params = where_clause(f)
+        cols = self.df("SELECT * FROM events LIMIT 0").columns
+        keep = ", ".join(f'"{c}"' for c in cols if c not in ("geometry", "bbox"))
+        tail = " LIMIT ?" if limit else ""
+        return self.df(f"SELECT {keep} FROM events WHERE {where} ORDER BY event_id{tail}", params + ([limit] if limit else []))
+
+
+def grid_cell_degrees(zoom: int) -> float:
+    """Grid size for server-side clusters: about 48 screen pixels at this zoom."""
+    zoom = max(0, min(int(zoom), 20))
+    return 360.0 / (2**zoom) / (256 / 48)

@@ -1,0 +1,116 @@
+"""Streamlit pieces used by app.py: session seeding from the URL, the sidebar filters, URL sync.
+
+Hostile text never goes through Markdown here: article strings are shown with
+``st.text``/``st.dataframe`` (plain text), and notices quoting URL values are
+Markdown-escaped with :func:`md_escape`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+
+from dashboard import urlstate
+from dashboard.query import Filters
+from dashboard.urlstate import ViewState
+
+MULTI_WIDGETS = (
+    ("outlets", "Outlet", "Which news outlets' claims to show."),
+    ("actors", "Claimed actor", "Who the outlet says did it (normalised name)."),
+    ("actor_groups", "Actor group", "State forces, rebel groups, external forces..."),
+    ("event_types", "Event type", "ACLED event type."),
+    ("sub_event_types", "Event sub-type", "ACLED sub-event type."),
+    ("claim_statuses", "Claim status", "asserted: stated as fact; reported: attributed to a source; "
+     "alleged: hedged; denied: the text denies it."),
+)
+VIEW_LABELS = {
+    "map": "Map",
+    "timeline": "Timeline",
+    "table": "Table & downloads",
+    "compare": "Compare outlets",
+    "reader": "Article reader",
+}
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape Markdown/HTML punctuation so a string shows literally in st.warning & co."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])", r"\\\1", text)
+
+
+def query_params_dict() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def seed_session(options: Mapping[str, Sequence[str]]) -> None:
+    """On a session's first run, set every widget's value from the URL (validated) and keep the notices."""
+    if st.session_state.get("ca_seeded"):
+        return
+    state, notices = urlstate.parse(query_params_dict(), options)
+    f = state.filters
+    for attr, _, _ in MULTI_WIDGETS:
+        st.session_state[f"f_{attr}"] = list(getattr(f, attr))
+    st.session_state.f_from, st.session_state.f_to = f.date_from, f.date_to
+    st.session_state.f_undated = f.include_undated
+    st.session_state.f_text = f.text
+    st.session_state.color_by = state.color_by
+    st.session_state.view = state.view
+    st.session_state.ca_event = state.event
+    st.session_state.ca_map_view = (state.lat, state.lon, state.zoom)
+    st.session_state.ca_initial_view = (state.lat, state.lon, state.zoom)
+    st.session_state.ca_notices = notices
+    st.session_state.ca_seeded = True
+
+
+def show_notices() -> None:
+    notices = st.session_state.get("ca_notices") or []
+    if notices:
+        body = "\n".join(f"- {md_escape(n)}" for n in notices)
+        st.warning("Some parts of the link could not be used and were dropped:\n\n" + body, icon="⚠️")
+
+
+def sidebar_filters(options: Mapping[str, Sequence[str]]) -> Filters:
+    """The filter widgets (values seeded from the URL) and the Filters they select."""
+    sb = st.sidebar
+    values = {}
+    for attr, label, help_text in MULTI_WIDGETS:
+        values[attr] = tuple(sb.multiselect(label, list(options.get(attr, ())), key=f"f_{attr}", help=help_text,
+                                            placeholder="All"))
+    col1, col2 = sb.columns(2)
+    date_from = col1.date_input("From", key="f_from", min_value=DATE_MIN, max_value=DATE_MAX, format="YYYY-MM-DD")
+    date_to = col2.date_input("To", key="f_to", min_value=DATE_MIN, max_value=DATE_MAX, format="YYYY-MM-DD")
+    undated = sb.checkbox("Include claims with no date", key="f_undated",
+                          help="Dates are the event's own date when the text gives one, else the article's date.")
+    text = sb.text_input("Search in sentences", key="f_text", max_chars=urlstate.MAX_TEXT,
+                         placeholder="e.g. chemical, Douma, barrel bomb")
+    if date_from and date_to and date_from > date_to:
+        sb.error("'From' is after 'To': the date range is ignored.")
+        date_from = date_to = None
+    return Filters(**values, date_from=date_from, date_to=date_to, include_undated=undated, text=text.strip())
+
+
+def current_state(filters: Filters) -> ViewState:
+    lat, lon, zoom = st.session_state.get("ca_map_view") or (None, None, None)
+    return ViewState(filters=filters, color_by=st.session_state.get("color_by", "group"),
+                     view=st.session_state.get("view", "map"), event=st.session_state.get("ca_event"),
+                     lat=lat, lon=lon, zoom=zoom)
+
+
+def sync_url(state: ViewState) -> dict[str, list[str]]:
+    """Write the view to the URL when it changed; returns the parameters."""
+    params = urlstate.to_params(state)
+    if params != query_params_dict():
+        st.query_params.from_dict(params)
+    return params
+
+
+def share_link(params: Mapping[str, Sequence[str]]) -> None:
+    """A copy-link control: the full URL of this view in a code box (which has a copy button)."""
+    base = (st.context.url or "").split("?")[0]
+    query = urlstate.query_string(params)
+    with st.popover("🔗 Share this view"):
+        st.caption("Anyone opening this link sees the same filters, map position and selected claim.")
+        st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
