@@ -148,12 +148,12 @@ def _can_write(out_dir: str) -> bool:
 # ---- client side -------------------------------------------------------------------------------
 
 
-def connect(address: str):
+def connect(address: str, timeout: str = CONNECT_TIMEOUT):
     """A dask.distributed Client for the scheduler, or PipelineError saying what to check."""
     from distributed import Client
 
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT)
+        return Client(address, timeout=timeout)
     except (OSError, TimeoutError) as exc:
         raise PipelineError(
             f"cannot reach the Dask scheduler at {address} ({exc}); start one with `dask scheduler` "

@@ -1,0 +1,184 @@
+"""Pipeline throughput against spaCy's own full parse, scaling to 2 workers, and peak memory per worker.
+
+    python benchmarks/pipeline_bench.py --json            # 400 docs (FA-KES dev, replicated if needed)
+    python benchmarks/pipeline_bench.py --docs 100 --json # quick
+    python benchmarks/pipeline_bench.py --dask --json     # also the Dask engine on a 2-worker LocalCluster
+
+Every measurement runs in fresh spawned worker processes (a process pool, as `pipeline run --workers N`
+does): each process loads its model once (not timed), is warmed up, then the same batches of the same
+articles are timed end to end, pickling included.
+
+* ``docs_per_s``: the full pipeline (process.Worker: extraction + geocoding) in 1 process.
+* ``baseline_docs_per_s``: plain ``nlp.pipe`` of the same model (``settings.spacy_model``, all its
+  components) over the same texts in 1 process. ``ratio`` = docs_per_s / baseline_docs_per_s.
+* ``speedup_2_workers``: the pipeline's rate with 2 processes over its rate with 1.
+* ``peak_rss_mb``: the largest peak resident set (ru_maxrss) of any pipeline worker process.
+
+Corpus: the FA-KES dev articles (../shared/eval/fakes_syria/fakes_dev.csv, cp1252) read by the
+pipeline's own ingest and cleaning, cycled to ``--docs``; the seed articles in data/ if FA-KES is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import cycle, islice
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKES_CSV = ROOT.parent / "shared" / "eval" / "fakes_syria" / "fakes_dev.csv"
+sys.path.insert(0, str(ROOT))
+
+from pipeline.run import RunRequest, collect_articles  # noqa: E402
+from pipeline.schema import Article, RunReport  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
+
+TARGETS = {"ratio": 1.0, "speedup_2_workers": 1.7, "peak_rss_mb": 1536.0}
+
+
+@dataclass(frozen=True)
+class Timing:
+    docs: int
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.docs / self.seconds if self.seconds else 0.0
+
+
+def load_corpus(n_docs: int, settings: Settings) -> tuple[list[Article], str]:
+    """n_docs articles read through the pipeline's ingest, cycled if the source has fewer."""
+    source = FAKES_CSV if FAKES_CSV.is_file() else ROOT / "data"
+    with tempfile.TemporaryDirectory() as tmp:
+        report = RunReport()
+        articles = collect_articles(RunRequest((source,), Path(tmp)), settings, set(), report)
+    if not articles:
+        raise SystemExit(f"no articles read from {source}: {report.rejects[:3]}")
+    return list(islice(cycle(articles), n_docs)), str(source.relative_to(ROOT.parent) if source.is_relative_to(ROOT.parent) else source)
+
+
+# ---- worker processes --------------------------------------------------------------------------
+
+_STATE: dict[str, object] = {}
+
+
+def _init(kind: str, settings: Settings) -> None:
+    if kind == "pipeline":
+        from pipeline.process import Worker
+
+        _STATE["worker"] = Worker(settings)
+        _STATE["worker"].process([])
+    else:
+        from pipeline.nlp import load_model
+
+        _STATE["nlp"] = load_model(settings.spacy_model)
+        list(_STATE["nlp"].pipe(["Warm up the pipeline once."]))
+
+
+def _ready(_: int) -> int:
+    time.sleep(0.3)
+    return os.getpid()
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def _run_batch(batch: list[Article]) -> tuple[int, float]:
+    if "worker" in _STATE:
+        _STATE["worker"].process(batch)
+    else:
+        for _ in _STATE["nlp"].pipe([a.text for a in batch]):
+            pass
+    return len(batch), _peak_rss_mb()
+
+
+def measure(kind: str, work: list[list[Article]], settings: Settings, processes: int) -> Timing:
+    """Time `kind` ("pipeline" or "baseline") over the batches in a warmed pool of `processes` processes."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=ctx, initializer=_init, initargs=(kind, settings)) as pool:
+        list(pool.map(_ready, range(processes * 2)))
+        started = time.perf_counter()
+        results = list(pool.map(_run_batch, work))
+        seconds = time.perf_counter() - started
+    return Timing(sum(n for n, _ in results), seconds, max(r for _, r in results))
+
+
+def measure_dask(work: list[list[Article]], settings: Settings, workers: int = 2) -> Timing:
+    """The Dask engine's task (process + write parts) on a LocalCluster, workers warmed first."""
+    from distributed import Client, LocalCluster
+
+    from pipeline import distributed
+
+    out = Path(tempfile.mkdtemp(prefix="bench-dask-"))
+    try:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+            client.run(distributed.worker_state, settings)
+            started = time.perf_counter()
+            futures = [client.submit(distributed.process_batch, b, f"b{i}", str(out), settings, pure=False) for i, b in enumerate(work)]
+            docs = sum(s.articles for s in client.gather(futures))
+            seconds = time.perf_counter() - started
+            rss = max(client.run(_peak_rss_mb).values())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return Timing(docs, seconds, rss)
+
+
+def run_bench(n_docs: int, batch_size: int, with_dask: bool) -> dict:
+    settings = Settings.from_env().replace(progress=False)
+    articles, source = load_corpus(n_docs, settings)
+    work = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
+    baseline = measure("baseline", work, settings, 1)
+    one = measure("pipeline", work, settings, 1)
+    two = measure("pipeline", work, settings, 2)
+    result = {
+        "docs": len(articles),
+        "words": sum(len(a.text.split()) for a in articles),
+        "docs_per_s": round(one.docs_per_s, 2),
+        "baseline_docs_per_s": round(baseline.docs_per_s, 2),
+        "ratio": round(one.docs_per_s / baseline.docs_per_s, 3),
+        "speedup_2_workers": round(two.docs_per_s / one.docs_per_s, 3),
+        "peak_rss_mb": round(max(one.peak_rss_mb, two.peak_rss_mb), 1),
+        "docs_per_s_2_workers": round(two.docs_per_s, 2),
+        "baseline_peak_rss_mb": round(baseline.peak_rss_mb, 1),
+        "words_per_s": round(one.docs_per_s * sum(len(a.text.split()) for a in articles) / len(articles), 1),
+        "batch_size": batch_size,
+        "cpu_count": os.cpu_count(),
+        "model": settings.spacy_model,
+        "corpus": source,
+        "targets": TARGETS,
+    }
+    if with_dask:
+        result["dask_docs_per_s_2_workers"] = round(measure_dask(work, settings).docs_per_s, 2)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=400, help="articles to process (FA-KES dev cycled); default 400")
+    parser.add_argument("--quick", action="store_true", help="100 docs: a fast smoke figure")
+    parser.add_argument("--batch-size", type=int, default=16, help="articles per task (default 16)")
+    parser.add_argument("--dask", action="store_true", help="also time the Dask engine on a 2-worker LocalCluster")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    result = run_bench(100 if args.quick else args.docs, args.batch_size, args.dask)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:28} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

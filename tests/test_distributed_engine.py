@@ -1,0 +1,206 @@
+"""The Dask engine on a real LocalCluster (2 worker processes) with the real model and gazetteer:
+same events as the single-process and multi-process engines, a worker killed mid-run costs only time,
+re-runs are incremental, and the parts read as one table in geopandas, DuckDB and pipeline.store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import cli, distributed, run, store
+from pipeline.errors import PipelineError
+from tests.conftest import FAKES_CSV, seed_files
+
+FAKES_ROWS = 6
+
+
+def corpus_dir(root: Path) -> Path:
+    """The 5 seed articles and the first FA-KES dev rows (as UTF-8 CSV) in one input folder."""
+    folder = root / "corpus"
+    folder.mkdir()
+    for path in seed_files():
+        (folder / path.name).write_bytes(path.read_bytes())
+    if FAKES_CSV.is_file():
+        rows = list(csv.reader(io.StringIO(FAKES_CSV.read_bytes().decode("cp1252"))))
+        with (folder / "fakes.csv").open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows(rows[: FAKES_ROWS + 1])
+    return folder
+
+
+def events_by_id(table) -> dict[str, dict]:
+    rows = table.to_pylist()
+    return {r["event_id"]: r for r in rows}
+
+
+def read_events(out: Path):
+    path = out / distributed.EVENTS_DIR if (out / distributed.EVENTS_DIR).is_dir() else out / "events.parquet"
+    return store.read_table(path, store.EVENT_SCHEMA)
+
+
+def read_articles(out: Path):
+    path = out / distributed.ARTICLES_DIR if (out / distributed.ARTICLES_DIR).is_dir() else out / "articles.parquet"
+    return store.read_table(path, store.ARTICLE_SCHEMA)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return corpus_dir(tmp_path_factory.mktemp("dist-corpus"))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, corpus, settings):
+    """The single-process run every other engine must match."""
+    out = tmp_path_factory.mktemp("ref")
+    report = run.run(run.RunRequest((corpus,), out), settings.replace(workers=1))
+    events = read_events(out)
+    assert report.articles_new == 5 + (FAKES_ROWS if FAKES_CSV.is_file() else 0)
+    assert events.num_rows > 10, "the corpus must yield events for the comparison to mean anything"
+    return events
+
+
+@pytest.fixture(scope="module")
+def cluster(settings, reference):
+    """One LocalCluster of 2 single-threaded worker processes for the module (gazetteer index already built)."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, Client(lc) as client:
+        yield client
+
+
+def dask_run(client, corpus: Path, out: Path, settings, on_part=None, batch_size: int = 2):
+    s = settings.replace(batch_size=batch_size, scheduler=client.scheduler.address)
+    return distributed.run(run.RunRequest((corpus,), out), s, client=client, on_part=on_part)
+
+
+def assert_same_events(table, reference) -> None:
+    ids = table.column("event_id").to_pylist()
+    assert len(ids) == len(set(ids)), "duplicate event ids"
+    got, want = events_by_id(table), events_by_id(reference)
+    assert got.keys() == want.keys()
+    for event_id, row in want.items():
+        assert got[event_id] == row, event_id
+
+
+@pytest.mark.parametrize("engine", ["workers_2", "dask"])
+def test_distributed_engines_give_the_single_process_events(engine, cluster, corpus, reference, settings, tmp_path):
+    out = tmp_path / "out"
+    if engine == "workers_2":
+        report = run.run(run.RunRequest((corpus,), out), settings.replace(workers=2, batch_size=3))
+    else:
+        report = dask_run(cluster, corpus, out, settings)
+    assert report.events_new == reference.num_rows
+    assert_same_events(read_events(out), reference)
+
+
+def test_distributed_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(cluster, corpus, reference, settings, tmp_path):
+    out = tmp_path / "out"
+    pids_before = set(cluster.run(os.getpid).values())
+    killed: list[int] = []
+    seen_keys: list[str] = []
+
+    def kill_a_busy_worker(summary: distributed.PartSummary) -> None:
+        seen_keys.append(summary.key)
+        if killed:
+            return
+        pids = cluster.run(os.getpid)
+        busy = [w for w, keys in cluster.processing().items() if keys and w in pids]
+        victim = pids[busy[0]] if busy else pids[sorted(pids)[0]]
+        os.kill(victim, signal.SIGKILL)
+        killed.append(victim)
+
+    report = dask_run(cluster, corpus, out, settings, on_part=kill_a_busy_worker, batch_size=1)
+    assert killed, "no worker was killed: the run finished before the first batch was reported"
+    _wait_for_workers(cluster, 2)
+    assert killed[0] not in set(cluster.run(os.getpid).values()) and killed[0] in pids_before
+    assert len(seen_keys) == len(set(seen_keys)) == report.articles_new  # each batch reported exactly once
+    assert_same_events(read_events(out), reference)
+    assert read_articles(out).num_rows == report.articles_total == report.articles_new
+    assert distributed.part_keys(out, "events") == distributed.part_keys(out, "articles") == set(seen_keys)
+    assert not list(out.rglob(".*.tmp")), "temporary files of interrupted writes must be gone or never land"
+
+
+def _wait_for_workers(client, n: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(client.scheduler_info()["workers"]) < n and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+def test_distributed_rerun_is_incremental(cluster, corpus, settings, tmp_path):
+    out = tmp_path / "out"
+    first = dask_run(cluster, corpus, out, settings)
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("part-*.parquet")}
+    again = dask_run(cluster, corpus, out, settings)
+    assert (again.articles_new, again.events_new, again.articles_skipped_existing) == (0, 0, first.articles_new)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("part-*.parquet")} == stamps
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    seed = seed_files()[0]
+    (extra / "new.txt").write_text(seed.read_text(encoding="utf-8") + "\nA later paragraph was added to this copy.\n", encoding="utf-8")
+    added = distributed.run(run.RunRequest((corpus, extra), out), settings.replace(batch_size=2), client=cluster)
+    assert added.articles_new == 1 and added.articles_skipped_existing == first.articles_new
+    assert len(list((out / "articles").glob("part-*.parquet"))) == len(stamps) // 2 + 1
+    assert json.loads((out / "run_report.json").read_text())["articles_total"] == first.articles_new + 1
+
+
+def test_distributed_parts_read_as_one_geoparquet_table(cluster, corpus, reference, settings, tmp_path):
+    import duckdb
+    import geopandas
+
+    out = tmp_path / "out"
+    dask_run(cluster, corpus, out, settings, batch_size=4)
+    parts = sorted((out / "events").glob("part-*.parquet"))
+    assert len(parts) > 1
+    for part in parts:
+        geo = json.loads(pq.read_schema(part).metadata[b"geo"])
+        assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry"
+        assert geo["columns"]["geometry"]["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
+    frame = geopandas.read_parquet(out / "events")
+    assert len(frame) == reference.num_rows and frame.crs.to_epsg() == 4326
+    assert (frame.geometry.x.round(9) == frame["lon"].round(9)).all()
+    count, distinct = duckdb.sql(f"SELECT count(*), count(DISTINCT event_id) FROM read_parquet('{out}/events/*.parquet')").fetchone()
+    assert count == distinct == reference.num_rows
+
+
+def test_distributed_cli_scheduler_flag_writes_parts(cluster, corpus, reference, settings, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    monkeypatch.setenv("CLAIMS_ATLAS_CACHE_DIR", str(settings.cache_dir))
+    argv = ["run", str(corpus), "--out", str(out), "--scheduler", cluster.scheduler.address, "--no-progress", "--batch-size", "4"]
+    assert cli.main(argv) == run.EXIT_OK
+    assert_same_events(read_events(out), reference)
+    assert not (out / "events.parquet").exists()
+    assert json.loads((out / "run_report.json").read_text())["events_total"] == reference.num_rows
+
+
+def test_distributed_removes_orphan_parts_of_a_killed_run(tmp_path):
+    out = tmp_path
+    orphan = distributed.part_path(out, "events", "abc")
+    committed_e, committed_a = distributed.part_path(out, "events", "def"), distributed.part_path(out, "articles", "def")
+    tmp_file = out / "articles" / ".part-ghi.parquet.x1.tmp"
+    for path in (orphan, committed_e, committed_a, tmp_file):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    removed = distributed.remove_orphan_parts(out)
+    assert sorted(removed) == sorted([orphan, tmp_file])
+    assert committed_e.exists() and committed_a.exists() and not orphan.exists() and not tmp_file.exists()
+
+
+def test_distributed_batch_key_is_content_addressed(settings):
+    from pipeline.schema import Article
+
+    a, b = (Article(Article.make_id(t, "RT"), "RT", None, None, None, None, f"{t}.txt", t) for t in ("one text", "two text"))
+    assert distributed.batch_key([a, b], settings) == distributed.batch_key([b, a], settings)
+    assert distributed.batch_key([a], settings) != distributed.batch_key([b], settings)
+    assert distributed.batch_key([a], settings) != distributed.batch_key([a], settings.replace(spacy_model="en_core_web_md"))
+
+
+def test_distributed_unreachable_scheduler_says_what_to_do():
+    with pytest.raises(PipelineError, match="cannot reach the Dask scheduler"):
+        distributed.connect("tcp://127.0.0.1:9", timeout="2s")
