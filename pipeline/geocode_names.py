@@ -12,6 +12,12 @@ from pipeline.translit import fold
 _LEADING_RE = re.compile(r"^(?:the|city of|town of|village of)\s+", re.I)
 _REGION_OF_RE = re.compile(r"^(?:province|governorate|region|state) of\s+", re.I)
 _POSSESSIVE_RE = re.compile(r"(?:'s|’s|'|’)$")
+_NEAR_OF_RE = re.compile(
+    r"^(?:\d[\d,.]*\s*(?:km|kms|kilometers|kilometres|miles|mi)\s+)?"
+    r"((?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
+    r"(?:ern)?(?: part| side| outskirts| countryside| suburbs)?|outskirts|suburbs|vicinity|countryside|environs|"
+    r"outside|near|around|edge|centre|center|heart|part|parts|area|areas|neighbourhoods?|neighborhoods?)"
+    r"(?:\s+of)?\s+(?:the\s+)?(?=\S)", re.I)
 _DIRECTION_RE = re.compile(
     r"^((?:north|south|east|west)(?:ern)?|(?:north|south)[- ]?(?:east|west)(?:ern)?|central|greater|downtown|"
     r"rural|outer|inner|upper|lower)\s+(?=\S)", re.I)
@@ -26,6 +32,9 @@ def clean_mention(mention: PlaceMention, config: dict, known: Callable[[str], bo
         text, kind = _REGION_OF_RE.sub("", text), kind or "region"
     if known(text):
         return text, kind, modifier
+    near = _NEAR_OF_RE.match(text)
+    if near and known(text[near.end():].strip()):
+        return text[near.end():].strip(), kind, modifier or near.group(0).strip().lower()
     text, kind, modifier = _strip_trailing(text, kind, modifier, config)
     match = _DIRECTION_RE.match(text)
     if match and not known(text) and known(text[match.end():]):
@@ -45,7 +54,8 @@ def _strip_trailing(text: str, kind: str | None, modifier: str | None, config: d
         return " ".join(words[:-1]), "region", modifier
     if last in config["place_words"]:
         near = last in ("outskirts", "suburb", "suburbs", "area", "areas")
-        return " ".join(words[:-1]), kind, modifier or (f"{last} of" if near else None)
+        quarter = last in ("quarter", "neighbourhood", "neighborhood", "district")
+        return " ".join(words[:-1]), kind, modifier or (f"{last} of" if near else last if quarter else None)
     return text, kind, modifier
 
 
