@@ -100,17 +100,22 @@ class _EventData(MacroElement):
         self.data_json = safe_json(data)
 
 
-def base_map(static_url: str, tiles: str | None = None) -> folium.Map:
-    """The session's stable map: country outlines from static/, and tiles only if configured."""
+def base_map(
+    static_url: str, tiles: str | None = None, center: tuple[float, float] = (20.0, 20.0), zoom: int = 2
+) -> folium.Map:
+    """The session's stable map (opening view, country outlines from static/, tiles only if configured)."""
     m = OfflineMap(
         static_url,
-        location=[20.0, 20.0],
-        zoom_start=2,
+        location=list(center),
+        zoom_start=zoom,
         tiles=None,
         prefer_canvas=False,
         control_scale=True,
         world_copy_jump=True,
+        max_zoom=18,
+        min_zoom=2,
     )
+    m.options["max_zoom"] = 18  # markercluster needs it on the map itself when there is no tile layer
     _Basemap(f"{static_url}/basemap/countries.geojson").add_to(m)
     if tiles:
         folium.TileLayer(tiles).add_to(m)

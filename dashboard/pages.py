@@ -67,7 +67,8 @@ def render_map(store: EventStore, settings: DashboardSettings, filters: Filters,
     current_zoom = int((previous or {}).get("zoom") or zoom)
     payload = store.map_payload(filters, bounds, current_zoom, settings.max_markers)
     color_by = st.session_state.get("color_by", "group")
-    layer = mapview.event_layer(payload, color_by, reader_query, st.session_state.get("ca_event"))
+    # only the event named in the opening link is opened by the map; later clicks must not redraw the layer
+    layer = mapview.event_layer(payload, color_by, reader_query, st.session_state.get("ca_initial_event"))
     if payload.mode == "cells":
         st.caption(f"{payload.in_view:,} claims in view — too many to draw one by one, so the map shows counts per "
                    "area. Zoom in or filter to see individual claims.")
@@ -75,7 +76,7 @@ def render_map(store: EventStore, settings: DashboardSettings, filters: Filters,
         st.caption(f"{payload.in_view:,} claims in view. Click a point for the sentence it comes from; numbered "
                    "circles are clusters of nearby claims.")
     returned = st_folium(
-        mapview.base_map(settings.static_url, settings.tiles), key="ca_map", center=center, zoom=zoom,
+        mapview.base_map(settings.static_url, settings.tiles, center, zoom), key="ca_map", center=center, zoom=zoom,
         feature_group_to_add=layer, returned_objects=RETURNED, height=MAP_HEIGHT, use_container_width=True,
     )
     _take_map_return(returned)
@@ -164,7 +165,7 @@ def render_compare(store: EventStore, filters: Filters) -> None:
 
 def render_view(view: str, store: EventStore, settings: DashboardSettings, filters: Filters, total: int,
                 params: Mapping[str, Sequence[str]]) -> None:
-    base = {k: list(v) for k, v in params.items() if k not in ("event", "view")}
+    base = {k: list(v) for k, v in params.items() if k not in ("event", "view", "lat", "lon", "zoom")}
     if view == "timeline":
         render_timeline(store, filters)
     elif view == "table":

@@ -11,6 +11,7 @@ Results are pandas DataFrames (DuckDB's native hand-off); the map layer gets a
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,8 +193,18 @@ class EventStore:
         return int(row.n), int(row.d)
 
     def map_payload(self, f: Filters, bounds: Bounds, zoom: int, max_markers: int = 1000) -> MapPayload:
-        where, params = where_clause(f, bounds)
-        in_view = int(self.df(f"SELECT count(*) AS n FROM events WHERE {where}", params).iloc[0].n)
+        """Markers for every match when few match; else for the (snapped) view, or grid cells when many.
+
+        Snapping the view outward keeps the payload identical across small pans, so the browser
+        is not sent a new layer (and open popups survive) until the view really changes.
+        """
+        where, params = where_clause(f)
+        total = int(self.df(f"SELECT count(*) AS n FROM events WHERE {where}", params).iloc[0].n)
+        if total > max_markers:
+            where, params = where_clause(f, snap_bounds(bounds))
+            in_view = int(self.df(f"SELECT count(*) AS n FROM events WHERE {where}", params).iloc[0].n)
+        else:
+            in_view = total
         if in_view <= max_markers:
             sql = f"SELECT {MARKER_COLUMNS} FROM events WHERE {where} ORDER BY event_id LIMIT ?"
             return MapPayload("markers", in_view, markers=self.df(sql, params + [max_markers]))
@@ -250,3 +261,16 @@ def grid_cell_degrees(zoom: int) -> float:
     """Grid size for server-side clusters: about 48 screen pixels at this zoom."""
     zoom = max(0, min(int(zoom), 20))
     return 360.0 / (2**zoom) / (256 / 48)
+
+
+def snap_bounds(b: Bounds) -> Bounds:
+    """The view padded by half its size and rounded outward to a power-of-two degree grid."""
+    span = max(b.north - b.south, b.east - b.west, 1e-6)
+    step = 2.0 ** math.ceil(math.log2(span / 2))
+    south = max(-90.0, math.floor((b.south - span / 2) / step) * step)
+    north = min(90.0, math.ceil((b.north + span / 2) / step) * step)
+    west = math.floor((b.west - span / 2) / step) * step
+    east = math.ceil((b.east + span / 2) / step) * step
+    if east - west >= 360:
+        west, east = -180.0, 180.0
+    return Bounds(south, west, north, east)

@@ -59,6 +59,7 @@ def seed_session(options: Mapping[str, Sequence[str]]) -> None:
     st.session_state.color_by = state.color_by
     st.session_state.view = state.view
     st.session_state.ca_event = state.event
+    st.session_state.ca_initial_event = state.event
     st.session_state.ca_map_view = (state.lat, state.lon, state.zoom)
     st.session_state.ca_initial_view = (state.lat, state.lon, state.zoom)
     st.session_state.ca_notices = notices
@@ -111,6 +112,6 @@ def share_link(params: Mapping[str, Sequence[str]]) -> None:
     """A copy-link control: the full URL of this view in a code box (which has a copy button)."""
     base = (st.context.url or "").split("?")[0]
     query = urlstate.query_string(params)
-    with st.popover("🔗 Share this view"):
+    with st.popover("Share this view", icon=":material/link:"):
         st.caption("Anyone opening this link sees the same filters, map position and selected claim.")
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)

@@ -28,14 +28,14 @@
   CA.httpUrl = httpUrl;
 
   function appUrl(query, eventId) {
-    var base;
+    // The app's current URL (all filters and the map view) when reachable, else the server's filter query.
+    var u;
     try {
-      base = window.top.location.href;
+      u = new URL(window.top.location.href);
     } catch (e) {
-      base = window.location.origin + "/";
+      u = new URL(window.location.origin + "/");
+      u.search = query || "";
     }
-    var u = new URL(base);
-    u.search = query || "";
     u.searchParams.set("event", eventId);
     u.searchParams.set("view", "reader");
     u.hash = "";
@@ -80,9 +80,10 @@
     row(t, "Article", ev.title);
     box.appendChild(t);
     var links = el("div", "ca-links");
-    var reader = el("a", "ca-reader", "Read the sentence in the article");
+    var reader = el("a", "ca-reader", "Read the sentence in the article ↗");
     reader.href = appUrl(data.query, ev.id);
-    reader.target = "_top";
+    reader.target = "_blank"; // the map iframe may not navigate the app page; the reader opens beside it
+    reader.rel = "noopener";
     links.appendChild(reader);
     var orig = httpUrl(ev.url);
     if (orig) {
@@ -164,10 +165,23 @@
       if (ev.id === data.selected) selected = layer;
     });
     group.addLayer(cluster);
-    if (selected && window.__caOpened !== data.selected) {
-      window.__caOpened = data.selected;
-      cluster.zoomToShowLayer(selected, function () { selected.openPopup(); });
-    }
+    var reopen = null;
+    data.events.forEach(function (ev) { if (ev.id === window.__caOpenPopup) reopen = ev.id; });
+    cluster.on("popupopen", function (e) { window.__caOpenPopup = e.layer.feature.properties.event_id; });
+    cluster.on("popupclose", function (e) {
+      if (window.__caOpenPopup === e.layer.feature.properties.event_id) window.__caOpenPopup = null;
+    });
+    // the group is put on the map after this script; open popups once it is there
+    setTimeout(function () {
+      if (selected && window.__caOpened !== data.selected) {
+        window.__caOpened = data.selected;
+        cluster.zoomToShowLayer(selected, function () { selected.openPopup(); });
+      } else if (reopen) {
+        cluster.eachLayer(function (l) {
+          if (l.feature.properties.event_id === reopen && cluster.getVisibleParent(l) === l) l.openPopup();
+        });
+      }
+    }, 0);
   };
 
   CA.basemap = function (map, url) {
