@@ -27,7 +27,7 @@ def claim_source(sent: "Span", anchors: list["Token"], outlet: str, lex: ClaimLe
     speaker = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if speaker is None or speaker.lower_ in lex.pronouns:
         return None
-    speaker_text = np_span(speaker).text
+    speaker_text = np_span(speaker, keep_det=True).text
     relay = _relay_outlet(verb, agencies)
     if relay and relay.lower() != (outlet or "").lower() and relay.lower() != speaker_text.lower():
         return f"{relay} ({speaker_text})"

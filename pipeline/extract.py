@@ -231,6 +231,20 @@ def _agencies() -> frozenset[str]:
     return _AGENCIES["all"]
 
 
+def location_anchors(verb) -> list:
+    """The verb, the clause it hangs on ("hit ... killing 8": killing -> hit) and verbs conjoined with it
+    ("was shot and killed in X"); their places are the event's places."""
+    out = [verb]
+    cur = verb
+    while cur.dep_ in ("advcl", "conj", "xcomp") and cur.head is not cur and len(out) < 4:
+        if cur.dep_ == "advcl" and any(c.dep_ == "mark" for c in cur.children):
+            break  # "after X", "when X": another event
+        cur = cur.head
+        out.append(cur)
+    out.extend(c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB")
+    return out
+
+
 def locate_event(nlp: "spacy.Language", sentence: str, verb_start: int, verb_end: int) -> list[tuple[int, int]]:
     """Character spans of the place(s) where the event of the verb at [verb_start, verb_end) happened; [] when the
     sentence gives none. No document focus: this judges the sentence alone."""
@@ -238,5 +252,5 @@ def locate_event(nlp: "spacy.Language", sentence: str, verb_start: int, verb_end
     span = doc.char_span(verb_start, verb_end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return []
-    anchors = [span.root]
+    anchors = location_anchors(span.root)
     return [(m.start, m.end) for m in places_for(anchors, None) if 0 <= m.start < m.end <= len(sentence)]

@@ -42,7 +42,7 @@ def build_nlp(settings: Settings, geocoder: "Geocoder | None" = None) -> "spacy.
     ruler = nlp.add_pipe(
         "entity_ruler",
         name=RULER_NAME,
-        before="ner",
+        first=True,  # before "ner"; first so adding phrase patterns runs only the tokenizer
         config={"overwrite_ents": True, "validate": False, "phrase_matcher_attr": "ORTH"},
     )
     places = list(_place_patterns(geocoder.place_names())) if geocoder is not None else []
@@ -71,6 +71,8 @@ def _is_country_name(alias: str) -> bool:
 
     if alias in {"US", "U.S.", "UK", "Russia", "Iran", "Turkey", "Syria"}:
         return True
+    if len(alias) <= 3:
+        return False  # "IS" is not Iceland here
     try:
         pycountry.countries.lookup(alias)
     except LookupError:

@@ -34,13 +34,34 @@ DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwes
 NEAR_PREPS = frozenset({"near", "outside", "around", "close", "off", "nearby", "beyond", "toward", "towards"})
 SKIP_PREPS = frozenset({"with", "by", "against", "for", "since", "during", "after", "before", "until", "amid",
                         "despite", "about", "like", "as", "of", "than", "because", "including", "over", "via"})
+# verbs whose object / passive subject is a place ("liberated Palmyra", "Aleppo was shelled")
+TERRITORIAL = frozenset({"liberate", "capture", "recapture", "seize", "storm", "enter", "shell", "bomb", "strike",
+                         "hit", "target", "attack", "besiege", "encircle", "free", "regain", "retake", "control",
+                         "overrun", "take", "pound", "bombard", "raid", "occupy", "reach", "evacuate", "clear",
+                         "secure", "invade", "surround", "rock", "shake", "blockade", "siege", "lose", "abandon",
+                         "withdraw", "leave", "destroy", "demolish", "level", "flatten", "airstrike", "visit"})
 FOLLOW_DEPS = frozenset({"prep", "dobj", "nsubjpass", "npadvmod", "advmod", "obl", "attr", "oprd", "pobj", "dative"})
 
 
+NOT_PLACE_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "EVENT", "LAW",
+                            "LANGUAGE", "WORK_OF_ART"})
+LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "around", "across", "throughout", "into", "on",
+                            "over", "within", "off", "along", "toward", "towards", "to", "from"})
+
+
 def is_place_token(tok: "Token") -> bool:
-    if tok.ent_type_ in PLACE_LABELS and not tok.ent_id_.startswith(("actor:", "outlet:")):
+    if tok.ent_id_.startswith(("actor:", "outlet:")):
+        return False
+    if tok.ent_type_ in PLACE_LABELS:
         return True
-    return tok.ent_type_ == "NORP" and tok.pos_ == "PROPN" and tok.dep_ in ("pobj", "conj", "dobj")
+    if tok.pos_ != "PROPN" or tok.ent_type_ in NOT_PLACE_ENTS or tok.dep_ not in ("pobj", "conj", "compound"):
+        return False
+    # a proper noun the small model mislabels ("Palmyra" PERSON, "Corsica" PRODUCT) in a locative slot
+    head = tok.head
+    while head.dep_ in ("conj", "compound") and head is not head.head:
+        head = head.head
+    return head.dep_ == "prep" and head.lower_ in ("in", "at", "near", "outside", "inside", "around", "into") and (
+        tok.ent_type_ != "PERSON" or tok.dep_ != "pobj" or not tok.is_title or len(list(tok.lefts)) == 0)
 
 
 def place_span(tok: "Token") -> "Span":
@@ -90,6 +111,8 @@ def _collect_place(tok: "Token", reason: str, modifier: str | None, out: list[Pl
             continue
         kind, mod = _kind_and_modifier(t, modifier)
         span = place_span(t)
+        if span[-1].lemma_.lower() in REGION_NOUNS:
+            kind = "region"
         out.append(_mention(span, reason, mod, kind))
 
 
@@ -172,6 +195,12 @@ def _follow(c: "Token", out: list[PlaceMention], last_town) -> None:
     if c.dep_ not in FOLLOW_DEPS:
         return
     role = {"dobj": "object", "nsubjpass": "passive subject"}.get(c.dep_, c.dep_)
+    if c.dep_ in ("dobj", "nsubjpass") and c.head.lemma_.lower() not in TERRITORIAL:
+        if c.pos_ in ("NOUN", "PROPN") and not is_place_token(c):
+            for p in c.children:  # "hit a trolleybus in Donetsk"
+                if p.dep_ == "prep" and p.lower_ in ("in", "at", "near", "outside"):
+                    _from_prep(p, f"trigger: {role}", None, out, 1, last_town)
+        return
     if is_place_token(c):
         _collect_place(c, f"trigger: {role}", None, out)
     elif c.pos_ in ("NOUN", "PROPN"):

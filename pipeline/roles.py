@@ -33,7 +33,7 @@ class Party:
     group: str | None
 
 
-def np_span(tok: "Token") -> "Span":
+def np_span(tok: "Token", keep_det: bool = False) -> "Span":
     """The noun phrase headed by ``tok``, without relative clauses, appositions or conjuncts."""
     keep = {tok.i}
     stack = [tok]
@@ -48,7 +48,8 @@ def np_span(tok: "Token") -> "Span":
             stack.append(c)
     lo, hi = min(keep), max(keep)
     doc = tok.doc
-    while lo < hi and doc[lo].dep_ in ("det", "punct", "cc") and doc[lo].lower_ not in ("no",):
+    while lo < hi and doc[lo].dep_ in ("det", "punct", "cc") and doc[lo].lower_ not in ("no",) and not (
+            keep_det and doc[lo].dep_ == "det"):
         lo += 1
     while hi > lo and doc[hi].is_punct:
         hi -= 1
