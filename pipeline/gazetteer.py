@@ -178,6 +178,7 @@ class GazetteerIndex:
     def _connect(self) -> sqlite3.Connection:
         try:
             con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            con.execute("PRAGMA mmap_size = 268435456")
             if self.dump is not None:
                 con.execute("ATTACH DATABASE ? AS dump", (f"file:{self.dump}?mode=ro",))
         except sqlite3.Error as exc:

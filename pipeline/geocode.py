@@ -134,10 +134,12 @@ class Geocoder:
             query = self._query(mention)
             if query.guarded or query.person:
                 continue
-            best = self._rank(query, self._candidates(query, DocFocus()), DocFocus())
+            cands = self._candidates(query, DocFocus())
+            best = self._rank(query, cands, DocFocus())
             if best is None:
                 continue
-            weight = _evidence_weight(best.cand)
+            ambiguous = len({c.country_code for c in cands}) > 1
+            weight = _evidence_weight(best.cand) * (0.5 if ambiguous else 1.0)
             if best.cand.country_code:
                 countries[best.cand.country_code] += weight
             if best.cand.kind in ("city", "admin1", "feature") and best.cand.admin1:
@@ -221,9 +223,11 @@ class Geocoder:
         min_pop = int(self.config["fuzzy_min_population"])
         out = []
         for cand in _dedupe(self.index.by_skeleton(skeleton(query.name))):
-            ratio = difflib.SequenceMatcher(None, key, name_key(cand.matched_name)).ratio()
+            other = name_key(cand.matched_name)
+            ratio = difflib.SequenceMatcher(None, key, other).ratio()
             top = max(focus.countries.values(), default=0.0)
-            supported = focus.country(cand.country_code) >= 0.2 or (cand.population >= min_pop and top < 0.5)
+            in_focus = focus.country(cand.country_code) >= 0.2
+            supported = in_focus or (cand.population >= min_pop and top < 0.5 and key[:1] == other[:1])
             if ratio >= min_ratio and (supported or cand.kind in ("country", "admin1")) and cand.form != "demonym":
                 out.append(cand)
         if query.kind == "country":
@@ -256,7 +260,7 @@ class Geocoder:
         if not self._fits_focus(cand, query, share_c, focus):
             return None
         score = _prior(cand) + 4.0 * share_c + 2.5 * share_r
-        score += {"main": 0.5, "alt": 0.0, "demonym": 0.3}.get(cand.form, 0.0)
+        score += {"main": 0.5, "alt": -0.5, "demonym": 0.3}.get(cand.form, 0.0)
         score -= 1.0 if cand.match == "skeleton" else 0.0
         score += 0.3 if cand.source == "dump" else 0.0
         return _Scored(score, cand, _explain(cand, share_c, share_r))
