@@ -188,6 +188,8 @@ def summary_lines(report: RunReport, out_dir: Path, limit: int = 15) -> Iterable
     if report.ungeocoded:
         top = ", ".join(f"{t!r}×{n}" for t, n in sorted(report.ungeocoded.items(), key=lambda kv: -kv[1])[:5])
         yield f"{sum(report.ungeocoded.values())} place mentions not geocoded (e.g. {top})"
+    if report.warnings:
+        yield f"{len(report.warnings)} warnings (kept, with a note in run_report.json), e.g. {report.warnings[0].where}: {report.warnings[0].reason}"
     if report.rejects:
         yield f"{len(report.rejects)} inputs rejected:"
         for r in sorted(report.rejects, key=lambda r: r.where)[:limit]:
