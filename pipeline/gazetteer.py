@@ -135,9 +135,20 @@ def _flush(con: sqlite3.Connection, places: list, names: list) -> None:
     names.clear()
 
 
-def build_index(settings: Settings, demonyms: dict, aliases: dict) -> Path:
-    """Compile the embedded gazetteer into ``index.sqlite`` (atomically: temp file, then rename)."""
+def build_index(settings: Settings, demonyms: dict | None = None, aliases: dict | None = None,
+                force: bool = True) -> Path:
+    """Compile the embedded gazetteer into ``index.sqlite`` (atomically: temp file, then rename).
+
+    ``demonyms``/``aliases`` default to the resource files; ``force=False`` skips an up-to-date index.
+    """
     from pipeline.gazetteer_sources import all_rows
+
+    if demonyms is None or aliases is None:
+        from pipeline.geocode import load_resource
+
+        demonyms, aliases = load_resource("demonyms.yaml"), load_resource("place_aliases.yaml")
+    if not force and stored_fingerprint(index_path(settings)) == fingerprint(demonyms, aliases):
+        return index_path(settings)
 
     target = index_path(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -165,6 +176,20 @@ def ensure_index(settings: Settings, demonyms: dict, aliases: dict) -> Path:
     if stored_fingerprint(path) != fingerprint(demonyms, aliases):
         build_index(settings, demonyms, aliases)
     return path
+
+
+def gazetteer_import(path: Path | str, settings: Settings):
+    """Import a GeoNames dump (allCountries.zip, SY.zip or .txt); see geonames_dump.py."""
+    from pipeline.geonames_dump import gazetteer_import as _import
+
+    return _import(path, settings)
+
+
+def gazetteer_download(country_codes, settings: Settings, base_url: str | None = None):
+    """Download GeoNames country files (or ALL) and import them; see geonames_dump.py."""
+    from pipeline.geonames_dump import GEONAMES_BASE_URL, gazetteer_download as _download
+
+    return _download(country_codes, settings, base_url=base_url or GEONAMES_BASE_URL)
 
 
 class GazetteerIndex:
