@@ -42,6 +42,7 @@ def initial_view(store: EventStore) -> tuple[tuple[float, float], int]:
     if extent is None:
         return (20.0, 20.0), zoom or 2
     center, fit_zoom = mapview.view_for_bounds(extent.south, extent.west, extent.north, extent.east)
+    st.session_state.ca_initial_view = (center[0], center[1], zoom or fit_zoom)  # fixed for the session
     return center, zoom or fit_zoom
 
 

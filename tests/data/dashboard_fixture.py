@@ -92,7 +92,7 @@ def build(stories: tuple[Story, ...]) -> tuple[list[Article], list[Event]]:
     for story in stories:
         parts = [story.lead] + [c.sentence for c in story.claims] + ["Read more about this story on our website."]
         text = " ".join(parts)
-        doc_id = Article.make_id(text)
+        doc_id = Article.make_id(text, story.outlet)
         articles.append(
             Article(doc_id, story.outlet, story.published, "metadata" if story.published else None,
                     story.title, story.url, f"fixture/{doc_id}.txt", text, "metadata")
@@ -179,7 +179,7 @@ def xss_stories() -> tuple[Story, ...]:
     """Hostile strings in every text field that reaches the screen."""
     stories = []
     for i, payload in enumerate(XSS_PAYLOADS):
-        url = f"javascript:{XSS_CANARY}" if i % 2 == 0 else f"https://example.org/a?q={payload}"
+        url = f"javascript:{XSS_CANARY}" if i % 2 == 0 else f"https://example.org/a?q={payload}".replace(" ", "")
         stories.append(Story(
             "RT" if i % 2 else "SANA", D(2018, 4, 1 + i), f"Title {payload}", url, f"Lead {payload}.", (
                 Claim(f"Militants {payload} shelled Aleppo.", "shelled", "Aleppo", ALEPPO, *SHELL,

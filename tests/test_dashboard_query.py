@@ -1,0 +1,128 @@
+"""dashboard.query: parameterised SQL, counts, bounded map payloads, on the committed fixture."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from dashboard.query import (
+    NOT_STATED,
+    Bounds,
+    DataMissingError,
+    EventStore,
+    Filters,
+    grid_cell_degrees,
+    snap_bounds,
+    where_clause,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def store() -> EventStore:
+    return EventStore(DATA / "dashboard_events.parquet", DATA / "dashboard_articles.parquet")
+
+
+@pytest.mark.parametrize(
+    ("filters", "events", "articles"),
+    [
+        (Filters(), 13, 6),
+        (Filters(outlets=("RT",)), 4, 2),
+        (Filters(outlets=("RT", "SANA")), 6, 3),
+        (Filters(actors=(NOT_STATED,)), 2, 2),
+        (Filters(actor_groups=("state forces",)), 5, 3),
+        (Filters(event_types=("Battles",)), 6, 4),
+        (Filters(sub_event_types=("Chemical weapon",)), 2, 2),
+        (Filters(claim_statuses=("denied",)), 1, 1),
+        (Filters(date_from=dt.date(2018, 4, 8), date_to=dt.date(2018, 4, 8)), 4, 3),
+        (Filters(date_from=dt.date(2018, 4, 8), date_to=dt.date(2018, 4, 8), include_undated=False), 3, 2),
+        (Filters(include_undated=False), 12, 6),
+        (Filters(text="CHEMICAL"), 2, 2),
+        (Filters(text="no such words"), 0, 0),
+    ],
+)
+def test_dashboard_query_counts_follow_filters(store, filters, events, articles):
+    assert store.counts(filters) == (events, articles)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["'; DROP TABLE events; --", "%", "_", "\\", "' OR '1'='1", "\x00"],
+)
+def test_dashboard_query_user_values_never_reach_sql_text(store, hostile):
+    f = Filters(outlets=(hostile,), text=hostile)
+    sql, params = where_clause(f)
+    assert hostile not in sql
+    assert hostile in params
+    assert store.counts(Filters(text=hostile)) == (0, 0)
+    assert store.counts(Filters()) == (13, 6)  # still there
+
+
+@pytest.mark.parametrize(
+    ("bounds", "expected"),
+    [
+        (Bounds(33.0, 36.0, 34.0, 37.0), 4),  # Douma only
+        (Bounds(-90, -180, 90, 180), 13),
+        (Bounds(30, 170, 40, -170), 0),  # across the antimeridian, nothing there
+        (Bounds(30, 30, 40, 400), 13),  # wider than the world
+    ],
+)
+def test_dashboard_query_bounds_filter(store, bounds, expected):
+    where, params = where_clause(Filters(), bounds)
+    assert int(store.df(f"SELECT count(*) n FROM events WHERE {where}", params).iloc[0].n) == expected
+
+
+def test_dashboard_query_payload_markers_when_few_cells_when_many(store):
+    few = store.map_payload(Filters(), Bounds.world(), 5, max_markers=100)
+    assert few.mode == "markers" and len(few.markers) == 13 and few.in_view == 13
+    many = store.map_payload(Filters(), Bounds.world(), 5, max_markers=3)
+    assert many.mode == "cells"
+    assert int(many.cells.n.sum()) == 13
+    assert len(many.cells) < 13
+
+
+def test_dashboard_query_markers_only_http_urls(store):
+    xss = EventStore(DATA / "dashboard_xss_events.parquet", DATA / "dashboard_xss_articles.parquet")
+    urls = xss.map_payload(Filters(), Bounds.world(), 5).markers.url.dropna().tolist()
+    assert urls and all(u.startswith("https://") for u in urls)
+    assert xss.counts(Filters()) == (12, 6)
+
+
+def test_dashboard_query_snap_bounds_contains_view_and_is_stable():
+    view = Bounds(35.1, 36.2, 36.3, 37.9)
+    snapped = snap_bounds(view)
+    assert snapped.south <= view.south and snapped.north >= view.north
+    assert snapped.west <= view.west and snapped.east >= view.east
+    assert snap_bounds(Bounds(35.15, 36.25, 36.35, 37.95)) == snapped  # a small pan keeps the payload
+
+
+@pytest.mark.parametrize(("zoom", "bigger_than"), [(2, 10.0), (8, 0.1), (15, 0.0)])
+def test_dashboard_query_grid_shrinks_with_zoom(zoom, bigger_than):
+    assert grid_cell_degrees(zoom) > bigger_than
+    assert grid_cell_degrees(zoom + 1) == pytest.approx(grid_cell_degrees(zoom) / 2)
+
+
+def test_dashboard_query_article_and_event_lookup(store):
+    row = store.event(store.table(Filters(text="captured")).event_id.iloc[0])
+    article = store.article(row.doc_id)
+    assert article.text[row.char_start : row.char_end] == row.sentence
+    assert len(store.article_events(row.doc_id)) == 3
+
+
+def test_dashboard_query_reads_partitioned_directory(tmp_path):
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(DATA / "dashboard_events.parquet")
+    for i, outlet in enumerate(sorted(set(table.column("outlet").to_pylist()))):
+        part = table.filter(pc.equal(table.column("outlet"), outlet))
+        pq.write_table(part, tmp_path / f"part-{i}.parquet")
+    assert EventStore(tmp_path).counts(Filters()) == (13, 6)
+
+
+def test_dashboard_query_missing_file_says_how_to_fix(tmp_path):
+    with pytest.raises(DataMissingError, match="EVENTS_PATH"):
+        EventStore(tmp_path / "nope.parquet")
