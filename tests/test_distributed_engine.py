@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from pipeline import cli, distributed, run, store
 from pipeline.errors import PipelineError
 from tests.conftest import FAKES_CSV, seed_files
 
-FAKES_ROWS = 6
+FAKES_ROWS = 4
 
 
 def corpus_dir(root: Path) -> Path:
@@ -29,7 +30,7 @@ def corpus_dir(root: Path) -> Path:
     for path in seed_files():
         (folder / path.name).write_bytes(path.read_bytes())
     if FAKES_CSV.is_file():
-        rows = list(csv.reader(io.StringIO(FAKES_CSV.read_bytes().decode("cp1252"))))
+        rows = list(csv.reader(io.StringIO(FAKES_CSV.read_bytes().decode("cp1252", errors="replace"))))
         with (folder / "fakes.csv").open("w", newline="", encoding="utf-8") as fh:
             csv.writer(fh).writerows(rows[: FAKES_ROWS + 1])
     return folder
@@ -89,13 +90,23 @@ def assert_same_events(table, reference) -> None:
         assert got[event_id] == row, event_id
 
 
-@pytest.mark.parametrize("engine", ["workers_2", "dask"])
-def test_distributed_engines_give_the_single_process_events(engine, cluster, corpus, reference, settings, tmp_path):
+@pytest.fixture(scope="module")
+def dask_out(cluster, corpus, settings, tmp_path_factory, reference) -> Path:
+    """A Dask run through the CLI (`--scheduler`), shared by the read-only tests below."""
+    out = tmp_path_factory.mktemp("dask") / "out"
+    argv = ["run", str(corpus), "--out", str(out), "--scheduler", cluster.scheduler.address, "--no-progress", "--batch-size", "4"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CLAIMS_ATLAS_CACHE_DIR", str(settings.cache_dir))
+        assert cli.main(argv) == run.EXIT_OK
+    return out
+
+
+def test_distributed_dask_and_two_workers_give_the_single_process_events(dask_out, corpus, reference, settings, tmp_path):
+    assert_same_events(read_events(dask_out), reference)
+    assert json.loads((dask_out / "run_report.json").read_text())["events_total"] == reference.num_rows
+    assert not (dask_out / "events.parquet").exists()
     out = tmp_path / "out"
-    if engine == "workers_2":
-        report = run.run(run.RunRequest((corpus,), out), settings.replace(workers=2, batch_size=3))
-    else:
-        report = dask_run(cluster, corpus, out, settings)
+    report = run.run(run.RunRequest((corpus,), out), settings.replace(workers=2, batch_size=3))
     assert report.events_new == reference.num_rows
     assert_same_events(read_events(out), reference)
 
@@ -104,22 +115,28 @@ def test_distributed_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
     out = tmp_path / "out"
     pids_before = set(cluster.run(os.getpid).values())
     killed: list[int] = []
+    lost_keys: list[str] = []  # batches in flight on the victim when it died
+    done_by: dict[str, int] = {}
     seen_keys: list[str] = []
 
     def kill_a_busy_worker(summary: distributed.PartSummary) -> None:
         seen_keys.append(summary.key)
+        done_by[summary.key] = summary.worker_pid
         if killed:
             return
         pids = cluster.run(os.getpid)
-        busy = [w for w, keys in cluster.processing().items() if keys and w in pids]
-        victim = pids[busy[0]] if busy else pids[sorted(pids)[0]]
-        os.kill(victim, signal.SIGKILL)
-        killed.append(victim)
+        busy = {w: keys for w, keys in cluster.processing().items() if keys and w in pids}
+        assert busy, "nothing in flight to lose"
+        address = sorted(busy)[0]
+        os.kill(pids[address], signal.SIGKILL)
+        killed.append(pids[address])
+        lost_keys.extend(str(k)[len(distributed.TASK_PREFIX) :] for k in busy[address])
 
     report = dask_run(cluster, corpus, out, settings, on_part=kill_a_busy_worker, batch_size=1)
     assert killed, "no worker was killed: the run finished before the first batch was reported"
     _wait_for_workers(cluster, 2)
-    assert killed[0] not in set(cluster.run(os.getpid).values()) and killed[0] in pids_before
+    assert killed[0] in pids_before and killed[0] not in set(cluster.run(os.getpid).values())
+    assert any(done_by[k] != killed[0] for k in lost_keys), "the victim's batches must be redone elsewhere"
     assert len(seen_keys) == len(set(seen_keys)) == report.articles_new  # each batch reported exactly once
     assert_same_events(read_events(out), reference)
     assert read_articles(out).num_rows == report.articles_total == report.articles_new
@@ -133,50 +150,40 @@ def _wait_for_workers(client, n: int, timeout: float = 60.0) -> None:
         time.sleep(0.5)
 
 
-def test_distributed_rerun_is_incremental(cluster, corpus, settings, tmp_path):
+def test_distributed_rerun_is_incremental(dask_out, cluster, corpus, settings, tmp_path):
     out = tmp_path / "out"
-    first = dask_run(cluster, corpus, out, settings)
+    shutil.copytree(dask_out, out)
     stamps = {p: p.stat().st_mtime_ns for p in out.rglob("part-*.parquet")}
-    again = dask_run(cluster, corpus, out, settings)
-    assert (again.articles_new, again.events_new, again.articles_skipped_existing) == (0, 0, first.articles_new)
+    articles_before = read_articles(out).num_rows
+    again = dask_run(cluster, corpus, out, settings, batch_size=4)
+    assert (again.articles_new, again.events_new, again.articles_skipped_existing) == (0, 0, articles_before)
     assert {p: p.stat().st_mtime_ns for p in out.rglob("part-*.parquet")} == stamps
     extra = tmp_path / "extra"
     extra.mkdir()
     seed = seed_files()[0]
     (extra / "new.txt").write_text(seed.read_text(encoding="utf-8") + "\nA later paragraph was added to this copy.\n", encoding="utf-8")
-    added = distributed.run(run.RunRequest((corpus, extra), out), settings.replace(batch_size=2), client=cluster)
-    assert added.articles_new == 1 and added.articles_skipped_existing == first.articles_new
+    added = distributed.run(run.RunRequest((corpus, extra), out), settings.replace(batch_size=4), client=cluster)
+    assert added.articles_new == 1 and added.articles_skipped_existing == articles_before
     assert len(list((out / "articles").glob("part-*.parquet"))) == len(stamps) // 2 + 1
-    assert json.loads((out / "run_report.json").read_text())["articles_total"] == first.articles_new + 1
+    assert json.loads((out / "run_report.json").read_text())["articles_total"] == articles_before + 1
 
 
-def test_distributed_parts_read_as_one_geoparquet_table(cluster, corpus, reference, settings, tmp_path):
+def test_distributed_parts_read_as_one_geoparquet_table(dask_out, reference):
     import duckdb
     import geopandas
 
-    out = tmp_path / "out"
-    dask_run(cluster, corpus, out, settings, batch_size=4)
-    parts = sorted((out / "events").glob("part-*.parquet"))
+    parts = sorted((dask_out / "events").glob("part-*.parquet"))
     assert len(parts) > 1
     for part in parts:
         geo = json.loads(pq.read_schema(part).metadata[b"geo"])
         assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry"
         assert geo["columns"]["geometry"]["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
-    frame = geopandas.read_parquet(out / "events")
+    frame = geopandas.read_parquet(dask_out / "events")
     assert len(frame) == reference.num_rows and frame.crs.to_epsg() == 4326
     assert (frame.geometry.x.round(9) == frame["lon"].round(9)).all()
-    count, distinct = duckdb.sql(f"SELECT count(*), count(DISTINCT event_id) FROM read_parquet('{out}/events/*.parquet')").fetchone()
+    sql = f"SELECT count(*), count(DISTINCT event_id) FROM read_parquet('{dask_out}/events/*.parquet')"
+    count, distinct = duckdb.sql(sql).fetchall()[0]
     assert count == distinct == reference.num_rows
-
-
-def test_distributed_cli_scheduler_flag_writes_parts(cluster, corpus, reference, settings, tmp_path, monkeypatch):
-    out = tmp_path / "out"
-    monkeypatch.setenv("CLAIMS_ATLAS_CACHE_DIR", str(settings.cache_dir))
-    argv = ["run", str(corpus), "--out", str(out), "--scheduler", cluster.scheduler.address, "--no-progress", "--batch-size", "4"]
-    assert cli.main(argv) == run.EXIT_OK
-    assert_same_events(read_events(out), reference)
-    assert not (out / "events.parquet").exists()
-    assert json.loads((out / "run_report.json").read_text())["events_total"] == reference.num_rows
 
 
 def test_distributed_removes_orphan_parts_of_a_killed_run(tmp_path):
