@@ -1,0 +1,40 @@
+"""Small-sample accuracy floors (full runs: benchmarks/extract_bench.py). Floors sit a little under the figures
+measured when they were set, so a regression fails; see the benchmark for the real numbers."""
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import extract_eval
+from pipeline.extract import build_nlp, locate_event
+from pipeline.settings import Settings
+
+GOLD = Path(__file__).resolve().parent / "data" / "gold_events.jsonl"
+needs_eval = pytest.mark.skipif(not extract_eval.EVAL.exists(), reason="../shared/eval not present")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp(Settings())
+
+
+@needs_eval
+def test_extract_accuracy_event_location_sample_floor(nlp):
+    result = extract_eval.event_location_accuracy(nlp, 200, locate_event)
+    assert result["n"] == 200
+    assert result["accuracy_overlap"] >= 0.55, result
+
+
+def test_extract_accuracy_hand_gold_floor(nlp):
+    result = extract_eval.gold_scores(nlp, extract_eval.load_gold(GOLD))
+    assert result["sentences"] >= 80
+    assert result["event_recall"] >= 0.8, result
+    assert result["fields_on_matched_events"]["fatalities"]["precision"] >= 0.9, result
+    assert result["fields_on_matched_events"]["event_type"]["precision"] >= 0.75, result
+
+
+@needs_eval
+def test_extract_accuracy_cameo_roles_sample_floor(nlp):
+    result = extract_eval.cameo_roles(nlp, None)  # 451 sentences, a few seconds
+    assert result["roles_judged"] >= 80
+    assert result["role_accuracy"] >= 0.85, result
