@@ -43,6 +43,8 @@ from pipeline.schema import Article, RunReport  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 TARGETS = {"ratio": 1.0, "speedup_2_workers": 1.7, "peak_rss_mb": 1536.0}
+# One BLAS/OpenMP thread per process (as Dask workers do), so one process means one core.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,9 @@ def measure_dask(work: list[list[Article]], settings: Settings, workers: int = 2
 
 
 def run_bench(n_docs: int, batch_size: int, with_dask: bool) -> dict:
+    for name in THREAD_VARS:
+        os.environ.setdefault(name, "1")
+    load_before = os.getloadavg()[0]
     settings = Settings.from_env().replace(progress=False)
     articles, source = load_corpus(n_docs, settings)
     work = [articles[i : i + batch_size] for i in range(0, len(articles), batch_size)]
@@ -157,6 +162,8 @@ def run_bench(n_docs: int, batch_size: int, with_dask: bool) -> dict:
         "model": settings.spacy_model,
         "corpus": source,
         "targets": TARGETS,
+        "load_avg_1min_before": round(load_before, 2),
+        "load_avg_1min_after": round(os.getloadavg()[0], 2),
     }
     if with_dask:
         result["dask_docs_per_s_2_workers"] = round(measure_dask(work, settings).docs_per_s, 2)
