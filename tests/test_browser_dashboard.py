@@ -27,14 +27,14 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LOOPBACK = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 
 
 def _require_browser() -> None:
     missing = []
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+    if not Path(CHROMIUM).exists():
         missing.append(f"chromium not found at {CHROMIUM} (install it with `apt-get install chromium`)")
     try:
         import playwright.sync_api  # noqa: F401
