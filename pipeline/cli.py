@@ -4,7 +4,7 @@ Exit codes:
   0  every input came through
   1  the run failed (a message says what to do)
   2  usage error (bad arguments)
-  3  the run finished but some inputs were rejected (listed in run_report.json)
+  3  the run finished but some inputs were rejected (listed in run_report.json, or on stderr for geoparse)
 """
 
 from __future__ import annotations
@@ -89,8 +89,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "geoparse":
         from pipeline.geoparse import geoparse_file
 
-        geoparse_file(args.input, args.out, settings)
-        return 0
+        stats = geoparse_file(args.input, args.out, settings)
+        print(f"{stats.docs} documents, {stats.toponyms} toponyms, {stats.resolved} resolved, "
+              f"{sum(stats.unresolved.values())} unresolved -> {args.out}", file=sys.stderr)
+        for line_no, reason in stats.rejected[:15]:
+            print(f"  {args.input}:{line_no}: {reason}", file=sys.stderr)
+        return 3 if stats.rejected else 0
     if args.command == "gazetteer":
         return _gazetteer(args, settings)
     for name, default, help_text in describe():

@@ -56,6 +56,9 @@ def load_resource(name: str) -> object:
         return yaml.safe_load(fh)
 
 
+INHERITED_REASON = "document focus"  # extraction's reason for a place inherited from earlier sentences
+
+
 @dataclass(frozen=True)
 class DocFocus:
     """Where a document is about: share of its toponym evidence per country and per admin1 region."""
@@ -182,6 +185,8 @@ class Geocoder:
             precision, reason = 3, f"{why}; region named after this place, its point stands for the region"
         if query.modifier and precision < 2:
             precision, reason = 2, f"{why}; text places it near or in part of the place ({query.modifier})"
+        if mention.reason.startswith(INHERITED_REASON) and precision < 2:
+            precision, reason = 2, f"{why}; the sentence names no place, so the document's place stands in for it"
         lead = f"{mention.reason}; " if mention.reason else ""
         return GeoMatch(place_name=cand.name, place_id=cand.gid, admin1=cand.admin1_name or None,
                         country_code=cand.country_code or None, lat=cand.lat, lon=cand.lon,
