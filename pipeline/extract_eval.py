@@ -308,19 +308,32 @@ def gold_predictions(nlp, gold: list[dict]) -> list[list[EventCandidate]]:
     return [list(ex.events) for _, ex in extract_many(nlp, arts)]
 
 
+PLACE_AFFIX = re.compile(r"^(?:the|al|el|ad|ar|as|ash|at|az)[-\s]+|\s+(?:province|governorate|city|town|village|"
+                         r"neighbou?rhood|quarter|district|countryside|region|area)$", re.I)
+
+
+def place_key(text: str) -> str:
+    """The toponym's core for matching a predicted place against the gold: "Hama province" ~ "Hama",
+    "al-Sukhnah" ~ "Sukhnah", "Raqqa city" ~ "Raqqa" (the marker is the same); "Salah" is not "Salah al-Din"."""
+    prev, cur = None, text.strip()
+    while prev != cur:
+        prev, cur = cur, PLACE_AFFIX.sub("", cur).strip()
+    return cur.lower()
+
+
 def _value(ev, field: str):
     if isinstance(ev, dict):
         v = ev.get(field)
-        return tuple(sorted(v)) if field == "places" and v is not None else v
+        return tuple(sorted({place_key(x) for x in v})) if field == "places" and v is not None else v
     if field == "places":
-        return tuple(sorted(p.text for p in ev.places if not p.reason.startswith("document focus")))
+        return tuple(sorted({place_key(p.text) for p in ev.places if not p.reason.startswith("document focus")}))
     return getattr(ev, field)
 
 
 def gold_scores(nlp, gold: list[dict], geocoder=None) -> dict:
     """Events matched by trigger; per field, precision over predicted non-null values and recall over gold non-null
-    values (a value counts when equal). Map rows = (event, explicit place) pairs; a row is right when the gold has
-    an event of the same event_type with that place."""
+    values (a value counts when equal; places compare by place_key). Map rows = (event, explicit place) pairs; a row
+    is right when the gold has an event of the same event_type with that place (same place_key)."""
     preds = gold_predictions(nlp, gold)
     stats = {f: [0, 0, 0] for f in GOLD_FIELDS}  # right, predicted, gold
     ev_tp = ev_pred = ev_gold = rows_ok = rows = 0
@@ -336,7 +349,8 @@ def gold_scores(nlp, gold: list[dict], geocoder=None) -> dict:
             match = next((ge for ge in gevs if ev.trigger.lower() in [t.lower() for t in ge["triggers"]]), None)
             for place in (p for p in ev.places if not p.reason.startswith("document focus")):
                 rows += 1
-                rows_ok += any(ge["event_type"] == ev.event_type and place.text in (ge.get("places") or [])
+                rows_ok += any(ge["event_type"] == ev.event_type
+                               and place_key(place.text) in {place_key(x) for x in ge.get("places") or []}
                                for ge in gevs)
             if match is None:
                 continue

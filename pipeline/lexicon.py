@@ -30,6 +30,7 @@ class TriggerEntry:
     non_state_sub_event: str | None = None
     civilian_type: tuple[str, str] | None = None
     requires_object: bool = False
+    particles: frozenset[str] = frozenset()  # the verb needs one of these particles ("driven ... out")
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def _trigger_entry(raw: dict, words: tuple[str, ...], where: str) -> TriggerEntr
         non_state_sub_event=nss,
         civilian_type=tuple(civ) if civ else None,
         requires_object=bool(raw.get("requires_object", False)),
+        particles=frozenset(str(p).lower() for p in raw.get("particles") or ()),
     )
 
 

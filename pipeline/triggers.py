@@ -2,20 +2,59 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.lexicon import Modality, TriggerEntry, TriggerLexicon
+from pipeline.lexicon import Modality, TriggerEntry, TriggerLexicon, _read
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 # dependency steps that keep two triggers in one event ("killed in shelling", "shelled ..., killing five")
 LINK_DEPS = frozenset({"prep", "pobj", "advcl", "acl", "xcomp", "nsubj", "nsubjpass", "dobj", "compound", "amod",
-                       "npadvmod", "relcl", "agent", "poss", "nmod", "attr", "oprd", "pcomp", "dep"})
+                       "npadvmod", "relcl", "agent", "poss", "nmod", "attr", "oprd", "pcomp", "dep", "conj", "appos"})
 ATTACK_HEADS = frozenset({"attack", "strike", "raid", "fire", "shell", "round", "barrage", "explosion", "blast",
                           "assault", "operation", "campaign", "bombardment", "shelling", "fighting", "clash"})
 NEGATING_GOVERNORS = frozenset({"foil", "thwart", "prevent", "avert", "stop", "halt", "avoid", "cancel"})
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """When a trigger is a mappable event (triggers.yaml: nominal, generic, disarm)."""
+
+    object_of: frozenset[str]
+    subject_of: frozenset[str]
+    pobj_of: frozenset[str]
+    pobj_preps: frozenset[str]
+    place_preps: frozenset[str]
+    entity_labels: frozenset[str]
+    relative_heads: frozenset[str]
+    purpose_preps: frozenset[str]
+    aggregate_preps: frozenset[str]
+    aggregate_pattern: "re.Pattern[str] | None"
+    disarm_governors: frozenset[str]
+    disarm_type: tuple[str, str]
+
+
+@functools.lru_cache(maxsize=4)
+def load_event_rules(directory: str | None = None) -> EventRules:
+    data = _read("triggers.yaml", directory)
+    nom, gen, dis = data.get("nominal") or {}, data.get("generic") or {}, data.get("disarm") or {}
+
+    def words(section: dict, key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in section.get(key) or ())
+
+    return EventRules(
+        *(words(nom, k) for k in ("object_of", "subject_of", "pobj_of", "pobj_preps", "place_preps")),
+        frozenset(str(w) for w in nom.get("entity_labels") or ()),
+        *(words(gen, k) for k in ("relative_heads", "purpose_preps", "aggregate_preps")),
+        re.compile("|".join(f"(?:{p})" for p in gen["aggregate_patterns"]), re.I) if gen.get("aggregate_patterns") else None,
+        words(dis, "governors"),
+        (str(dis.get("event_type", "Strategic developments")), str(dis.get("sub_event_type", "Disrupted weapons use"))),
+    )
 
 
 @dataclass(frozen=True)
@@ -40,6 +79,8 @@ def find_triggers(sent: "Span", lex: TriggerLexicon) -> list[TriggerHit]:
         hit = _phrase_at(tok, sent, lex) or _single_at(tok, lex)
         if hit is None or (hit.length == 1 and _is_modifier_only(tok)) or not is_realis(hit.token, lex.modality):
             continue
+        if is_generic(hit.token, load_event_rules()):
+            continue
         covered.update(range(tok.i, tok.i + hit.length))
         hits.append(hit)
     return hits
@@ -61,7 +102,8 @@ def _single_at(tok: "Token", lex: TriggerLexicon) -> TriggerHit | None:
     for key in (tok.lemma_.lower(), tok.lower_):
         for entry in lex.single.get(key, ()):
             pos = "NOUN" if tok.pos_ == "PROPN" and "PROPN" not in entry.pos else tok.pos_
-            if pos in entry.pos and (not entry.requires_object or _has_object(tok)):
+            if pos in entry.pos and (not entry.requires_object or _has_object(tok)) and (
+                    not entry.particles or any(c.lower_ in entry.particles for c in tok.children if c.i > tok.i)):
                 return TriggerHit(tok, 1, entry)
     return None
 
@@ -98,6 +140,9 @@ def is_realis(tok: "Token", mod: Modality) -> bool:
 
 
 def _verb_realis(v: "Token", mod: Modality) -> bool:
+    top = _conj_top(v)
+    if top is not v and top.pos_ in ("VERB", "AUX") and _modal_or_negated(top, mod):
+        return False  # "would bring them ..., blindfold them and shoot above their heads"
     for c in v.children:
         if c.dep_ == "neg" or c.lower_ in ("never",):
             return False
@@ -116,6 +161,83 @@ def _verb_realis(v: "Token", mod: Modality) -> bool:
     if v.dep_ in ("xcomp", "ccomp", "dobj") and v.head.lemma_.lower() in NEGATING_GOVERNORS:
         return False
     return True
+
+
+def _modal_or_negated(v: "Token", mod: Modality) -> bool:
+    return any(c.dep_ == "neg" or (c.dep_ in ("aux", "auxpass") and c.lower_ in mod.modal_aux) for c in v.children)
+
+
+def is_generic(tok: "Token", rules: EventRules) -> bool:
+    """A general statement rather than one event: purpose gerunds ("used for torturing"), relative clauses on
+    indefinite pronouns ("those who tortured and murdered"), aggregates over a period ("killed since 2014")."""
+    if tok.tag_ == "VBG" and tok.dep_ == "pcomp" and tok.head.lower_ in rules.purpose_preps:
+        return True
+    top = _conj_top(tok)
+    if top.dep_ == "relcl" and top.head.lower_ in rules.relative_heads:
+        return True
+    sent = tok.sent if tok.doc.has_annotation("SENT_START") else tok.doc[:]
+    for t in sent:
+        if t.lower_ in rules.aggregate_preps and any(c.dep_ == "pobj" and _is_time(c) for c in t.children):
+            return True
+    return bool(rules.aggregate_pattern and rules.aggregate_pattern.search(sent.text))
+
+
+def _conj_top(tok: "Token") -> "Token":
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    return tok
+
+
+def _is_time(tok: "Token") -> bool:
+    return tok.ent_type_ in ("DATE", "TIME") or tok.like_num or tok.lower_ in ("start", "beginning", "outbreak")
+
+
+def is_anchored(hit: "TriggerHit", rules: EventRules) -> bool:
+    """A verb trigger, or a noun trigger read as one event: object of "launched", subject of "hit", object of a
+    preposition under "killed", or carrying a place, a date, a number or an agent of its own."""
+    tok = _phrase_root(hit)
+    if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "ADJ" and tok.dep_ in ("ROOT", "conj", "ccomp", "advcl")):
+        return True
+    if _headline_verb(tok):
+        return True
+    head, dep = tok.head, tok.dep_
+    if dep in ("dobj", "nsubjpass", "attr") and head.lemma_.lower() in rules.object_of:
+        return True
+    if dep == "nsubj" and head.lemma_.lower() in rules.subject_of:
+        return True
+    if dep == "pobj" and head.lower_ in rules.pobj_preps and head.head.lemma_.lower() in rules.pobj_of:
+        return True
+    if dep in ("dobj", "attr", "xcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
+        return False  # "the report details torture in X", "which monitors airstrikes in Iraq"
+    return _has_own_anchor(tok, rules)
+
+
+def _phrase_root(hit: "TriggerHit") -> "Token":
+    if hit.length == 1:
+        return hit.token
+    span = hit.token.doc[hit.token.i : hit.token.i + hit.length]
+    return span.root
+
+
+def _headline_verb(tok: "Token") -> bool:
+    """'Syrian army liberates last ISIS stronghold': a plural-tagged ROOT with an actor before and an object after."""
+    return (tok.dep_ == "ROOT" and tok.tag_ == "NNS" and not any(c.dep_ == "det" for c in tok.children)
+            and any(c.i < tok.i and c.dep_ in ("compound", "nsubj") for c in tok.children)
+            and any(c.i > tok.i and c.dep_ in ("appos", "dobj", "compound") for c in tok.children))
+
+
+def _has_own_anchor(tok: "Token", rules: EventRules) -> bool:
+    for c in tok.children:
+        if c.dep_ == "nummod" or (c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by")):
+            return True
+        if c.dep_ == "prep" and c.lower_ in rules.place_preps:
+            if any(p.ent_type_ in rules.entity_labels for p in c.subtree):
+                return True
+        if c.dep_ in ("relcl", "acl") and any(p.ent_type_ in ("DATE", "TIME") for p in c.subtree):
+            return True
+        if c.dep_ in ("npadvmod", "compound", "nmod") and c.ent_type_ in ("DATE", "TIME"):
+            return True
+    return False
 
 
 def _noun_realis(tok: "Token", mod: Modality) -> bool:
@@ -145,9 +267,23 @@ def group_hits(hits: list[TriggerHit]) -> list[list[TriggerHit]]:
         while root in parent:
             root = parent[root]
         groups.setdefault(root, []).append(h)
-    return [sorted(g, key=lambda h: h.token.i != root) for root, g in sorted(groups.items())]
+    rules = load_event_rules()
+    return [sorted(g, key=lambda h: h.token.i != root) for root, g in sorted(groups.items())
+            if any(is_anchored(h, rules) for h in g)]
 
 
 def best_entry(group: list[TriggerHit]) -> TriggerHit:
-    """The most specific trigger of a group (highest priority, then the earliest)."""
-    return max(group, key=lambda h: (h.entry.priority, -h.token.i))
+    """The most specific trigger of a group (highest priority, then the earliest). Explosive devices being cleared
+    or defused are weapons disposal ("clearing al-Sukhnah of mines and IEDs")."""
+    best = max(group, key=lambda h: (h.entry.priority, -h.token.i))
+    rules = load_event_rules()
+    if best.entry.sub_event_type == "Remote explosive/landmine/IED" and _disarmed(best.token, rules):
+        etype, sub = rules.disarm_type
+        entry = dataclasses.replace(best.entry, event_type=etype, sub_event_type=sub, civilian_type=None,
+                                    non_state_sub_event=None)
+        return TriggerHit(best.token, best.length, entry)
+    return best
+
+
+def _disarmed(tok: "Token", rules: EventRules) -> bool:
+    return any(a.lemma_.lower() in rules.disarm_governors for a in list(tok.ancestors)[:4])
