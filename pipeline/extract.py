@@ -166,7 +166,7 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     target = party(target_token(anchors), index_, context)
     etype, sub = _event_type(group, actor, target)
     claims = load_claims()
-    source = claim_source(doc[:], anchors, article.outlet, claims, _agencies())
+    source = claim_source(doc[:], anchors, article.outlet, claims, _agencies(), article.text[:base])
     date = find_date(doc.text, article.published, head.token.idx)
     return EventCandidate(
         sentence_index=index, char_start=base, char_end=base + len(doc.text), sentence=doc.text,
