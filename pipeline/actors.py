@@ -27,6 +27,7 @@ class ActorIndex:
 
     def __init__(self, entries: tuple[ActorEntry, ...]):
         self._by_key: dict[str, list[_Alias]] = {}
+        self._canonical = {e.canonical: e for e in entries}
         for entry in entries:
             for alias in entry.aliases:
                 self._add(_Alias(entry, alias, False))
@@ -38,6 +39,10 @@ class ActorIndex:
         self._exact = re.compile(r"(?<![\w-])(?:" + "|".join(exact) + r")(?![\w-])") if exact else None
         self._folded = re.compile(r"(?<![\w-])(?:" + "|".join(folded) + r")(?![\w-])", re.I) if folded else None
         self._contexts = {e.canonical: re.compile(_word_alternation(e.context), re.I) for e in entries if e.context}
+
+    def by_canonical(self, canonical: str, surface: str) -> ActorMatch | None:
+        entry = self._canonical.get(canonical)
+        return ActorMatch(entry.canonical, entry.group, surface) if entry else None
 
     def _add(self, alias: _Alias) -> None:
         key = alias.alias if _is_exact(alias.alias) else alias.alias.lower()
@@ -96,3 +101,33 @@ def actor_index(directory: str | None = None) -> ActorIndex:
     if directory not in _INDEX:
         _INDEX[directory] = ActorIndex(load_actors(directory))
     return _INDEX[directory]
+
+
+@dataclass(frozen=True)
+class WeaponOwners:
+    """'Israeli airstrike' -> Israel Defense Forces: owners named by a modifier of a weapon/attack noun."""
+
+    nouns: frozenset[str]
+    owners: dict[str, str]
+
+    def owner(self, word: str, index: ActorIndex, context: str) -> ActorMatch | None:
+        target = self.owners.get(word) or self.owners.get(word.rstrip("'’s").rstrip("'’"))
+        if target is None:
+            return None
+        if target.startswith("@"):
+            return index.normalise(target[1:], context)
+        return index.by_canonical(target, word)
+
+
+_OWNERS: dict[str | None, WeaponOwners] = {}
+
+
+def weapon_owners(directory: str | None = None) -> WeaponOwners:
+    """The cached weapon_nouns / weapon_owners of resources/actors.yaml."""
+    if directory not in _OWNERS:
+        from pipeline.lexicon import _read
+
+        data = _read("actors.yaml", directory)
+        _OWNERS[directory] = WeaponOwners(frozenset(str(w).lower() for w in data.get("weapon_nouns") or ()),
+                                          {str(k): str(v) for k, v in (data.get("weapon_owners") or {}).items()})
+    return _OWNERS[directory]

@@ -6,18 +6,34 @@ article by another outlet gives "SANA (a military source)"; in SANA's own articl
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pipeline.lexicon import ClaimLexicon
-from pipeline.roles import np_span
+from pipeline.roles import RELATIVE_PRONOUNS, np_span
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 
+PERSONAL = frozenset({"he", "she"})
+_NAME = r"((?:[A-Z][\w'’.-]+\s+){0,4}[A-Z][\w'’-]+)"
+SPEAKER_PATTERNS = (
+    re.compile(_NAME + r",?\s+(?:said|says|told|added|stated|noted|explained|pointed out|stressed|announced|"
+                       r"confirmed|declared|insisted)\b"),
+    re.compile(r"\baccording to\s+" + _NAME),
+    re.compile(r"\b(?:said|says|added|told \w+)\s+" + _NAME),
+)
+TITLES = re.compile(r"^(?:(?:First|Deputy|Head|Lieutenant|General|Colonel|Col|Major|Maj|Gen|Brigadier|Captain|Admiral|"
+                    r"President|Prime|Minister|Foreign|Defense|Defence|Spokesman|Spokeswoman|Ambassador|Commander|"
+                    r"Chief|Mr|Mrs|Ms|Dr|Sheikh|Senator|Secretary|Director|Governor|Mayor)\.?\s+)+")
+
+
 def claim_source(sent: "Span", anchors: list["Token"], outlet: str, lex: ClaimLexicon,
-                 agencies: frozenset[str]) -> str | None:
-    """The cited party, from "according to X", "X said/reported/told Y" frames around the trigger."""
+                 agencies: frozenset[str], preceding: str = "") -> str | None:
+    """The cited party, from "according to X", "X said/reported/told Y" frames around the trigger. Never a
+    pronoun: "which"/"who" give their antecedent, "he"/"she" the last person named as speaking in ``preceding``
+    (the article's text before this sentence), else None."""
     src = _according_to(sent, lex)
     if src is not None:
         return src
@@ -25,13 +41,46 @@ def claim_source(sent: "Span", anchors: list["Token"], outlet: str, lex: ClaimLe
     if verb is None:
         return None
     speaker = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if speaker is None or speaker.lower_ in lex.pronouns:
+    if speaker is not None and speaker.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+        speaker = verb.head
+    if speaker is None:
         return None
-    speaker_text = np_span(speaker, keep_det=True).text
+    if speaker.lower_ in PERSONAL:
+        return last_named_speaker(preceding, agencies)
+    if speaker.lower_ in lex.pronouns or speaker.lower_ in RELATIVE_PRONOUNS or speaker.pos_ == "PRON":
+        return None
+    speaker_text = _speaker_text(speaker)
     relay = _relay_outlet(verb, agencies)
     if relay and relay.lower() != (outlet or "").lower() and relay.lower() != speaker_text.lower():
         return f"{relay} ({speaker_text})"
     return speaker_text
+
+
+def _speaker_text(speaker: "Token") -> str:
+    """'the general' -> 'general', 'a military source' kept, 'Almasdar news and SANA' kept whole."""
+    span = np_span(speaker, keep_det=True)
+    end = span.end
+    for c in speaker.children:
+        if c.dep_ == "conj" and c.i > speaker.i:
+            end = max(end, np_span(c).end)
+    doc = speaker.doc
+    start = span.start + (1 if doc[span.start].lower_ == "the" and span.start < end - 1 else 0)
+    return doc[start:end].text
+
+
+def last_named_speaker(preceding: str, agencies: frozenset[str] = frozenset()) -> str | None:
+    """The person most recently named as speaking ("..., Lieutenant General Viktor Poznikhir said" -> "Viktor
+    Poznikhir"; "according to Poznikhir" -> "Poznikhir"); news outlets and "The ..." phrases are not persons."""
+    best: tuple[int, str] | None = None
+    for pattern in SPEAKER_PATTERNS:
+        for m in pattern.finditer(preceding[-4000:]):
+            name = TITLES.sub("", m.group(1)).strip()
+            first = name.split()[0] if name else ""
+            if not name or first in ("The", "He", "She", "It", "They", "We", "I") or name in agencies:
+                continue
+            if best is None or m.end() > best[0]:
+                best = (m.end(), name)
+    return best[1] if best else None
 
 
 def _according_to(sent: "Span", lex: ClaimLexicon) -> str | None:
@@ -45,9 +94,24 @@ def _according_to(sent: "Span", lex: ClaimLexicon) -> str | None:
                 obj = next((c for c in last.children if c.dep_ in ("pobj", "dobj")), None)
                 if obj is None and i + n < len(sent):
                     obj = next((c for c in sent[i + n - 1].head.children if c.dep_ == "pobj"), None)
-                if obj is not None and obj.lower_ not in lex.pronouns:
-                    return np_span(obj).text
+                if obj is not None and obj.lower_ not in lex.pronouns and obj.pos_ != "PRON":
+                    return _speaker_text(_inner_source(obj))
     return None
+
+
+def _inner_source(obj: "Token") -> "Token":
+    """'the latest data from the Russian Defense ministry' -> 'Russian Defense ministry'."""
+    if obj.lemma_.lower() in CONTAINERS:
+        for c in obj.children:
+            if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
+                inner = next((p for p in c.children if p.dep_ == "pobj"), None)
+                if inner is not None:
+                    return inner
+    return obj
+
+
+CONTAINERS = frozenset({"data", "datum", "figure", "report", "statement", "statistic", "estimate", "information", "count",
+                        "tally", "source", "document", "footage"})
 
 
 def _reporting_verb(sent: "Span", anchors: list["Token"], lex: ClaimLexicon) -> "Token | None":
@@ -83,6 +147,6 @@ def claim_status(sent: "Span", anchors: list["Token"], source: str | None, lex: 
     if any(t.lower_ in lex.hedge_words for t in sent) or governors & lex.hedge_verbs:
         return "alleged"
     text = sent.text.lower()
-    if source is not None or any(p in text for p in lex.report_adverbs):
+    if source is not None or any(p in text for p in lex.report_adverbs) or _reporting_verb(sent, anchors, lex):
         return "reported"
     return "asserted"

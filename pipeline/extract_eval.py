@@ -6,11 +6,14 @@ The evaluation sets live beside the repository (../shared/eval, never copied in)
   cause_of_death <- event type: shelling <- Shelling/artillery/missile attack or Air/drone strike (FA-KES coders
   lump air strikes with shelling); explosion <- Remote explosive/landmine/IED, Suicide bomb, Grenade; chemical and
   toxic gases <- Chemical weapon; execution <- Violence against civilians whose trigger is an execution word;
-  shooting <- Armed clash or other Violence against civilians/Attack; unknown <- anything else / no event.
+  shooting <- Armed clash or Violence against civilians/Attack whose trigger names fighting or gunfire (clashes,
+  fighting, shot, sniper, gunmen, assault...); a bare "killed"/"attack"/"died" says nothing of the means -> unknown;
+  unknown <- anything else / no event.
   governorate <- the geocoded event place's GeoNames admin1 (SY.*); "damascus" accepts Dimashq and Rif Dimashq.
 
-Per article the prediction is the class with the highest weight over its events (events reporting fatalities
-weigh 3, others 1; Strategic developments are not counted), so each article gets one answer.
+Per article (one answer per field, see lead_answer): the first informative event of the lead -- the headline and
+the first sentences, which is the event the article is about -- else the class with the highest weight over all
+its events (events reporting fatalities weigh 3, others 1; Strategic developments are not counted).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ GOVERNORATES = {
     "lattakia": {"SY.02"}, "quneitra": {"SY.03"}, "tartous": {"SY.14"}, "sweida": {"SY.05"},
 }
 EXECUTION = re.compile(r"execut|behead|massacre|slaughter", re.I)
+LEAD = 3  # sentences 0..2: FA-KES texts open with date + headline, then the lead paragraph
 
 
 def load_geocoder(settings):
@@ -133,6 +137,10 @@ def seed_articles() -> list[Article]:
     return out
 
 
+SHOOTING = re.compile(r"clash|fight|battl|shoot|shot|gun|sniper|snip|fire|skirmish|ambush|firefight|assault|"
+                      r"offensive|combat|counterattack", re.I)
+
+
 def cause_of(ev: EventCandidate) -> str:
     sub = ev.sub_event_type
     if sub in ("Shelling/artillery/missile attack", "Air/drone strike"):
@@ -143,9 +151,9 @@ def cause_of(ev: EventCandidate) -> str:
         return "chemical and toxic gases"
     if ev.event_type == "Violence against civilians" and EXECUTION.search(ev.trigger):
         return "execution"
-    if sub in ("Armed clash", "Attack"):
+    if sub in ("Armed clash", "Attack") and SHOOTING.search(ev.trigger):
         return "shooting"
-    return "unknown"
+    return "unknown"  # a bare "killed", "attack", "died": no evidence of the means
 
 
 def _weight(ev: EventCandidate) -> int:
@@ -160,6 +168,19 @@ def _vote(pairs: Iterable[tuple[str, int]], default: str = "unknown") -> str:
     return score.most_common(1)[0][0] if score else default
 
 
+def lead_answer(events: list[EventCandidate], key: Callable[[EventCandidate], str], lead_sentences: int = LEAD) -> str:
+    """The article's answer for one field: the first informative event of the lead (headline + first sentences,
+    sentence_index < lead_sentences), else the weighted vote over all its events, else "unknown"."""
+    for ev in sorted(events, key=lambda e: (e.sentence_index, e.trigger_start)):
+        if ev.sentence_index < lead_sentences and _weight(ev) > 0 and key(ev) != "unknown":
+            return key(ev)
+    return _vote((key(e), _weight(e)) for e in events)
+
+
+def fakes_actor(ev: EventCandidate) -> str:
+    return FAKES_ACTOR.get(ev.actor or "", "unknown")
+
+
 def fakes_agreement(nlp, geocoder, limit: int | None) -> dict:
     from pipeline.extract import extract_many
 
@@ -168,8 +189,8 @@ def fakes_agreement(nlp, geocoder, limit: int | None) -> dict:
     gov_any = gov_main = actor_ok = cause_ok = 0
     for r, (art, ex) in zip(rows, extract_many(nlp, arts)):
         evs = list(ex.events)
-        actor = _vote((FAKES_ACTOR.get(e.actor or "", "unknown"), _weight(e)) for e in evs)
-        cause = _vote((cause_of(e), _weight(e)) for e in evs)
+        actor = lead_answer(evs, fakes_actor)
+        cause = lead_answer(evs, cause_of)
         actor_ok += actor == r["actor"]
         cause_ok += cause == r["cause_of_death"]
         if geocoder is not None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.actors import ActorIndex
+from pipeline.actors import ActorIndex, weapon_owners
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 NP_DROP = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "parataxis", "ccomp"})
 NP_KEEP_PREPS = frozenset({"of", "from", "in"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+OWNER_DEPS = frozenset({"poss", "amod", "compound", "nmod", "npadvmod"})
 BACKED = re.compile(r"^(?P<who>.+?)-(?:led|backed|supported|sponsored|allied|affiliated)$", re.I)
 KILL_LEMMAS = frozenset({"kill", "die", "dead", "death", "execute", "massacre", "slay", "murder", "behead", "toll",
                          "slaughter", "assassinate", "claim", "life"})
@@ -118,27 +119,96 @@ def _actorish(tok: "Token", index: ActorIndex, context: str) -> bool:
 
 
 def actor_token(anchors: list["Token"], index: ActorIndex, context: str) -> "Token | None":
+    """The actor of the event: subject, passive agent, inherited subject of a conjoined/participial clause, the
+    owner of a weapon ("an Israeli airstrike killed", "killed in U.S. air strikes"), or the actor modifier of a noun
+    trigger ("Russian airstrikes", "shelling by terrorists")."""
     for tok in anchors:
+        tok = _noun_head(tok)
         if tok.pos_ in ("VERB", "AUX"):
             subj = _subject(tok) if not _is_passive(tok) else _subject_agent(tok)
-            subj = subj or _inherited_subject(tok)
+            if subj is None and not _has_own_subject(tok):
+                subj = _inherited_subject(tok)
+            if subj is None and _is_passive(tok):
+                subj = _weapon_in_preps(tok, index, context)
         else:
             subj = _noun_actor(tok, index, context)
-            if subj is None and tok.dep_ in ("nsubj",) and tok.head.pos_ == "VERB":
-                subj = None
         if subj is not None and subj.lower_ not in RELATIVE_PRONOUNS:
-            return subj
+            return _weapon_owner(subj, index, context)
+    return None
+
+
+def _has_own_subject(verb: "Token") -> bool:
+    """'more than half of them have been amnestied' has its own (passive) subject: nothing to inherit;
+    'Terrorists driven out of Aleppo' (a passive participle on its noun): the noun is the target."""
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children) or (
+        verb.dep_ == "acl" and verb.tag_ == "VBN")
+
+
+def _noun_head(tok: "Token") -> "Token":
+    """'air' in the phrase trigger 'air strikes' -> 'strikes'."""
+    steps = 0
+    while tok.dep_ in ("compound", "amod") and tok.head.pos_ in ("NOUN", "PROPN") and steps < 3:
+        tok, steps = tok.head, steps + 1
+    return tok
+
+
+def _is_weapon(tok: "Token") -> bool:
+    return tok.lemma_.lower() in weapon_owners().nouns or tok.lower_ in weapon_owners().nouns
+
+
+def _weapon_owner(tok: "Token", index: ActorIndex, context: str) -> "Token | None":
+    """A weapon/attack noun as actor is replaced by its owner modifier; with no owner there is no actor."""
+    if not _is_weapon(tok) or index.normalise(np_span(tok).text, context) is not None:
+        return tok
+    return _owner_modifier(tok, index, context)
+
+
+def _owner_modifier(noun: "Token", index: ActorIndex, context: str) -> "Token | None":
+    stack, seen = [noun], 0
+    while stack and seen < 8:
+        cur = stack.pop(0)
+        seen += 1
+        for c in cur.children:
+            if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
+                return next((p for p in c.children if p.dep_ == "pobj"), None)
+            if c.dep_ in OWNER_DEPS and c.i < noun.i:
+                if _owner_match(c, index, context) is not None:
+                    return c
+                if c.dep_ == "compound" and _is_weapon(c):
+                    stack.append(c)
+    return None
+
+
+def _owner_match(tok: "Token", index: ActorIndex, context: str):
+    text = np_span(tok).text if tok.dep_ == "poss" else tok.text
+    m = BACKED.match(tok.text)
+    return (index.normalise(text, context) or (index.normalise(m.group("who"), context) if m else None)
+            or weapon_owners().owner(tok.text, index, context))
+
+
+def _weapon_in_preps(verb: "Token", index: ActorIndex, context: str) -> "Token | None":
+    """'were killed in U.S. air strikes' -> 'U.S.'."""
+    for c in verb.children:
+        if c.dep_ == "prep" and c.lower_ in ("in", "by", "from", "after", "during", "amid"):
+            for p in c.children:
+                if p.dep_ == "pobj" and _is_weapon(_noun_head(p)):
+                    return _owner_modifier(_noun_head(p), index, context)
     return None
 
 
 def _is_passive(verb: "Token") -> bool:
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or _headline_passive(verb)
+
+
+def _headline_passive(verb: "Token") -> bool:
+    """'Terrorists driven out of all Aleppo quarters': a bare participle ROOT is a passive."""
+    return verb.tag_ == "VBN" and verb.dep_ == "ROOT" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
 
 
 def target_token(anchors: list["Token"]) -> "Token | None":
     for tok in anchors:
         for c in tok.children:
-            if c.dep_ in ("dobj", "nsubjpass"):
+            if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "nsubj" and _headline_passive(tok)):
                 return _resolve_relative(c)
         if tok.pos_ in ("NOUN", "PROPN"):
             for c in tok.children:
@@ -156,12 +226,14 @@ def party(tok: "Token | None", index: ActorIndex, context: str) -> Party | None:
         return None
     span = np_span(tok)
     text = span.text
-    m = BACKED.match(tok.text) if tok.dep_ in ("amod", "compound") else None
-    if m:
-        text = tok.text
+    m = BACKED.match(tok.text) if tok.dep_ in ("amod", "compound", "npadvmod") else None
+    if m or (tok.dep_ in OWNER_DEPS and tok.head.pos_ in ("NOUN", "PROPN")):
+        text = tok.text if tok.dep_ != "poss" else text
     match = index.normalise(text, context)
     if match is None and m:
         match = index.normalise(m.group("who"), context)
+    if match is None and tok.dep_ in OWNER_DEPS and _is_weapon(tok.head):
+        match = weapon_owners().owner(tok.text, index, context)
     return Party(text, match.canonical if match else None, match.group if match else None)
 
 

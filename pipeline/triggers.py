@@ -255,8 +255,8 @@ def group_hits(hits: list[TriggerHit]) -> list[list[TriggerHit]]:
     by_i = {h.token.i: h for h in hits}
     parent: dict[int, int] = {}
     for h in hits:
-        cur, steps = h.token, 0
-        while cur.head is not cur and steps < 3 and cur.dep_ in LINK_DEPS:
+        cur, steps = _phrase_root(h), 0
+        while cur.head is not cur and steps < 4 and cur.dep_ in LINK_DEPS:
             cur, steps = cur.head, steps + 1
             if cur.i in by_i:
                 parent[h.token.i] = cur.i
@@ -268,8 +268,24 @@ def group_hits(hits: list[TriggerHit]) -> list[list[TriggerHit]]:
             root = parent[root]
         groups.setdefault(root, []).append(h)
     rules = load_event_rules()
-    return [sorted(g, key=lambda h: h.token.i != root) for root, g in sorted(groups.items())
-            if any(is_anchored(h, rules) for h in g)]
+    ordered = [sorted(g, key=lambda h: h.token.i != root) for root, g in sorted(groups.items())]
+    return _merge_repeats([g for g in ordered if any(is_anchored(h, rules) for h in g)])
+
+
+def _merge_repeats(groups: list[list[TriggerHit]]) -> list[list[TriggerHit]]:
+    """A noun-only group repeating a sub-type already in an earlier group of the sentence is the same event
+    ("clearing the town of mines and improvised explosive devices (IED)": one event, not three)."""
+    out: list[list[TriggerHit]] = []
+    for g in groups:
+        nouns_only = all(_phrase_root(h).pos_ in ("NOUN", "PROPN") or _phrase_root(h).dep_ in ("amod", "compound")
+                         for h in g)
+        subs = {h.entry.sub_event_type for h in g}
+        earlier = next((o for o in out if subs & {h.entry.sub_event_type for h in o}), None)
+        if nouns_only and earlier is not None:
+            earlier.extend(g)
+        else:
+            out.append(list(g))
+    return out
 
 
 def best_entry(group: list[TriggerHit]) -> TriggerHit:
@@ -277,7 +293,8 @@ def best_entry(group: list[TriggerHit]) -> TriggerHit:
     or defused are weapons disposal ("clearing al-Sukhnah of mines and IEDs")."""
     best = max(group, key=lambda h: (h.entry.priority, -h.token.i))
     rules = load_event_rules()
-    if best.entry.sub_event_type == "Remote explosive/landmine/IED" and _disarmed(best.token, rules):
+    disarmed = any(_disarmed(h.token, rules) or h.token.lemma_.lower() in rules.disarm_governors for h in group)
+    if best.entry.sub_event_type == "Remote explosive/landmine/IED" and disarmed:
         etype, sub = rules.disarm_type
         entry = dataclasses.replace(best.entry, event_type=etype, sub_event_type=sub, civilian_type=None,
                                     non_state_sub_event=None)

@@ -36,5 +36,5 @@ def test_extract_accuracy_hand_gold_floor(nlp):
 @needs_eval
 def test_extract_accuracy_cameo_roles_sample_floor(nlp):
     result = extract_eval.cameo_roles(nlp, None)  # 451 sentences, a few seconds
-    assert result["roles_judged"] >= 80
+    assert result["roles_judged"] >= 70  # sample-size guard: general statements no longer give events
     assert result["role_accuracy"] >= 0.85, result

@@ -38,11 +38,22 @@ def test_extract_model_not_installed_raises_actionable_error():
         ("The Syrian army has liberated the town of al-Sukhnah.", "Government regains territory", "Syrian Arab Army"),
         ("ISIS militants captured the village of Hatla.", "Non-state actor overtakes territory", "Islamic State"),
         ("Rebels clashed with government troops near Hama.", "Armed clash", "Syrian opposition armed groups"),
+        # "terrorists"/"militants" name no group (state media use them for IS, Nusra and FSA alike)
         ("Terrorists shelled residential neighborhoods in Aleppo.", "Shelling/artillery/missile attack",
-         "Syrian opposition armed groups"),
+         "Unidentified armed group"),
         ("Russian warplanes carried out airstrikes on Idlib.", "Air/drone strike", None),
         ("A roadside bomb exploded in Baghdad.", "Remote explosive/landmine/IED", None),
-        ("Militants executed five civilians in Raqqa.", "Attack", "Syrian opposition armed groups"),
+        ("Militants executed five civilians in Raqqa.", "Attack", "Unidentified armed group"),
+        ("An Israeli airstrike killed five fighters near Quneitra.", "Air/drone strike", "Israel Defense Forces"),
+        ("At least 22 people were killed in U.S. air strikes on Raqqa.", "Air/drone strike",
+         "United States armed forces"),
+        ("Civilians were killed in regime barrel bomb attacks on Daraa in Syria.", "Air/drone strike",
+         "Syrian Arab Army"),
+        ("The Syrian army has driven the militants out of the Aleppo quarters.", "Government regains territory",
+         "Syrian Arab Army"),
+        ("The Syrian Army entered the town of al-Sukhnah.", "Government regains territory", "Syrian Arab Army"),
+        ("Rebel forces have achieved significant territorial gains near Hama.", "Non-state actor overtakes territory",
+         None),
         ("Hundreds of people protested in Kyiv on Sunday.", "Peaceful protest", None),
         ("Police arrested twelve people in Khartoum.", "Arrests", None),
     ],
@@ -180,3 +191,43 @@ def test_extract_locate_event_spans(nlp, sentence, verb, expected):
     start = sentence.index(verb)
     spans = locate_event(nlp, sentence, start, start + len(verb))
     assert [sentence[a:b] for a, b in spans] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This is one of the prisons which they used for torturing people, a Syrian soldier said.",
+        "The report details systematic torture, abuse, and repression.",
+        "Detainees were subjected to beatings and various forms of torture.",
+        "They would bring those still alive to the precipice, blindfold them and shoot above their heads.",
+        "Fifty-four men were to be executed today.",
+        "More than 4,350 civilians have been killed in US-led military operations since June 2014.",
+        "Sexual assault was a widespread tactic, used against both men and women.",
+    ],
+)
+def test_extract_general_statements_give_no_event(nlp, text):
+    assert events(nlp, text) == (), text
+
+
+def test_extract_cleared_mines_are_one_weapons_disposal_event(nlp):
+    text = "SAA teams have started work on clearing al-Sukhnah of mines and improvised explosive devices (IED)."
+    evs = events(nlp, text)
+    assert [e.sub_event_type for e in evs] == ["Disrupted weapons use"]
+
+
+@pytest.mark.parametrize(
+    "text, source, status",
+    [
+        ("The army shelled the town, Lieutenant General Viktor Poznikhir said on Thursday. "
+         "Rebels attacked the checkpoint in Hama, he added.", "Viktor Poznikhir", "reported"),
+        ("Rebels attacked the checkpoint in Hama, he added.", None, "reported"),
+        ("Earlier Saturday, Almasdar news and SANA reported that the Syrian Army entered the town.",
+         "Almasdar news and SANA", "reported"),
+        ("According to the latest data from the Russian Defense ministry, the army liberated 87 villages.",
+         "Russian Defense ministry", "reported"),
+    ],
+)
+def test_extract_claim_source_never_a_pronoun(nlp, text, source, status):
+    ev = events(nlp, text)[-1]
+    assert ev.claim_source == source
+    assert ev.claim_status == status
