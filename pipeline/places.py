@@ -1,13 +1,18 @@
 """Places attached to an event trigger in the dependency parse.
 
-Only places reached from the trigger through prepositional objects, objects, passive subjects, place nouns
-("the villages of A, B and C", "in the X neighborhood", "the outskirts of X") and conjuncts are the event's
-places; a place elsewhere in the sentence is not. Offsets here are relative to the parsed doc; the caller
-shifts them into the article text.
+A place is the event's when the path from the place up the parse tree reaches a trigger token (or a verb the
+trigger's clause hangs on) before any other predicate: prepositional objects ("in X", "near X", "the outskirts of
+X"), objects and passive subjects ("liberated Palmyra", "Aleppo was shelled"), place nouns ("the villages of A, B
+and C", "in the X neighborhood"), conjuncts, and place modifiers of the participants ("rebel factions in Syria",
+"a Mogadishu cafe"). A place that hangs on another verb ("hawks in Washington said ...", "fired from X") is not the
+event's place; neither is the active subject ("Britain patrols ..."), a source ("according to X") or a place that
+only qualifies a more specific one ("Mafraq in western Baquba", "Iraq's northern city of Mosul": Mafraq, Mosul).
+Offsets here are relative to the parsed doc; the caller shifts them into the article text.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from pipeline.schema import PlaceMention
@@ -18,10 +23,12 @@ if TYPE_CHECKING:
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 PLACE_NOUNS = frozenset({"village", "town", "city", "neighborhood", "neighbourhood", "district", "province", "area",
                          "region", "countryside", "suburb", "camp", "governorate", "quarter", "outskirts", "vicinity",
-                         "countryside", "border", "locality", "hamlet", "settlement", "municipality", "valley",
+                         "border", "locality", "hamlet", "settlement", "municipality", "valley", "capital",
                          "mountain", "hill", "highway", "road", "street", "airport", "airbase", "base", "front",
                          "axis", "part", "parts", "areas", "farmland", "desert", "enclave", "pocket", "corridor",
-                         "crossing", "square", "centre", "center", "east", "west", "north", "south", "edge", "heart"})
+                         "crossing", "square", "centre", "center", "east", "west", "north", "south", "edge", "heart",
+                         "county", "state", "oblast", "island", "port", "commune", "locality", "localities", "towns",
+                         "villages", "cities", "streets", "sections", "section"})
 TOWN_NOUNS = frozenset({"town", "city", "village", "neighborhood", "neighbourhood", "district", "camp"})
 REGION_NOUNS = frozenset({"province", "governorate", "region", "oblast", "state", "county", "countryside"})
 # "outskirts of X", "countryside of X": the event is near or in part of X
@@ -32,51 +39,65 @@ DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwes
                         "northern", "southern", "eastern", "western", "northeastern", "northwestern",
                         "southeastern", "southwestern", "central", "rural", "outer", "downtown", "greater"})
 NEAR_PREPS = frozenset({"near", "outside", "around", "close", "off", "nearby", "beyond", "toward", "towards"})
-SKIP_PREPS = frozenset({"with", "by", "against", "for", "since", "during", "after", "before", "until", "amid",
-                        "despite", "about", "like", "as", "of", "than", "because", "including", "over", "via"})
-# verbs whose object / passive subject is a place ("liberated Palmyra", "Aleppo was shelled")
-TERRITORIAL = frozenset({"liberate", "capture", "recapture", "seize", "storm", "enter", "shell", "bomb", "strike",
-                         "hit", "target", "attack", "besiege", "encircle", "free", "regain", "retake", "control",
-                         "overrun", "take", "pound", "bombard", "raid", "occupy", "reach", "evacuate", "clear",
-                         "secure", "invade", "surround", "rock", "shake", "blockade", "siege", "lose", "abandon",
-                         "withdraw", "leave", "destroy", "demolish", "level", "flatten", "airstrike", "visit"})
-FOLLOW_DEPS = frozenset({"prep", "dobj", "nsubjpass", "npadvmod", "advmod", "obl", "attr", "oprd", "pobj", "dative"})
-
-
 NOT_PLACE_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "EVENT", "LAW",
                             "LANGUAGE", "WORK_OF_ART"})
-LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "around", "across", "throughout", "into", "on",
-                            "over", "within", "off", "along", "toward", "towards", "to", "from"})
+LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "around", "into", "across", "throughout"})
+# participles a place may hang on and still be the event's ("forces positioned in Daraa", "a base located in X")
+STATIVE_PARTICIPLES = frozenset({"base", "locate", "position", "station", "situate", "deploy", "entrench", "besiege",
+                                 "surround", "encircle", "trap", "hole", "control", "hold"})
+SITE_NOUNS = frozenset({"cafe", "restaurant", "hotel", "hospital", "clinic", "school", "university", "college", "mosque",
+                        "church", "synagogue", "temple", "shrine", "market", "bazaar", "mall", "shop", "store",
+                        "station", "terminal", "prison", "jail", "embassy", "consulate", "headquarters", "office",
+                        "home", "house", "residence", "building", "compound", "stadium", "bridge", "checkpoint",
+                        "outpost", "post", "position", "positions", "barracks", "port", "harbour", "harbor", "dam",
+                        "field", "oilfield", "farm", "farms", "factory", "plant", "refinery", "palace", "ministry",
+                        "parliament", "court", "courthouse", "park", "beach", "coast", "coastline", "island",
+                        "neighborhood", "suburb", "slum", "campus", "airfield", "bus", "road", "street", "avenue",
+                        "highway", "junction", "roundabout", "district", "zone", "area", "village", "town", "city"})
+SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
 
 
 def is_place_token(tok: "Token") -> bool:
+    """A token of a place: a place entity (not an actor/outlet pattern), or a proper noun the small model mislabels
+    ("Palmyra" PERSON, "Corsica" PRODUCT) in a locative slot ("in X", "near X", "the village of X")."""
     if tok.ent_id_.startswith(("actor:", "outlet:")):
         return False
     if tok.ent_type_ in PLACE_LABELS:
         return True
-    if tok.pos_ != "PROPN" or tok.ent_type_ in NOT_PLACE_ENTS or tok.dep_ not in ("pobj", "conj", "compound"):
+    if tok.pos_ != "PROPN" or tok.ent_type_ in NOT_PLACE_ENTS or tok.dep_ not in ("pobj", "conj", "compound", "appos"):
         return False
-    # a proper noun the small model mislabels ("Palmyra" PERSON, "Corsica" PRODUCT) in a locative slot
-    head = tok.head
-    while head.dep_ in ("conj", "compound") and head is not head.head:
+    head = tok
+    while head.dep_ in ("conj", "compound", "appos") and head is not head.head:
         head = head.head
-    return head.dep_ == "prep" and head.lower_ in ("in", "at", "near", "outside", "inside", "around", "into") and (
+    if head.dep_ != "pobj":
+        return False
+    prep = head.head
+    if prep.lower_ == "of":
+        return prep.head.lemma_.lower() in PLACE_NOUNS and prep.head.pos_ == "NOUN"
+    return prep.lower_ in LOCATIVE_PREPS and (
         tok.ent_type_ != "PERSON" or tok.dep_ != "pobj" or not tok.is_title or len(list(tok.lefts)) == 0)
 
 
 def place_span(tok: "Token") -> "Span":
     """The entity covering ``tok``, or its proper-noun compound chain when untagged."""
     doc = tok.doc
-    if tok.ent_iob_ != "O":
-        for ent in doc.ents:
-            if ent.start <= tok.i < ent.end:
-                return _strip_det(ent)
+    if tok.ent_iob_ != "O" and tok.ent_type_ in PLACE_LABELS | {"PERSON", "ORG", "NORP", "PRODUCT", ""}:
+        ent = _ent_of(tok)
+        if ent is not None and (ent.label_ in PLACE_LABELS or ent.root.i == tok.i or tok.i == ent.end - 1):
+            return _strip_det(ent)
     start = tok.i
     while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head.i in range(start, tok.i + 1):
         start -= 1
-    while start > 0 and doc[start - 1].text == "-" and start > 1 and doc[start - 2].pos_ == "PROPN":
+    while start > 1 and doc[start - 1].text == "-" and doc[start - 2].pos_ == "PROPN":
         start -= 2
     return doc[start : tok.i + 1]
+
+
+def _ent_of(tok: "Token") -> "Span | None":
+    for ent in tok.doc.ents:
+        if ent.start <= tok.i < ent.end:
+            return ent
+    return None
 
 
 def _strip_det(span: "Span") -> "Span":
@@ -85,131 +106,252 @@ def _strip_det(span: "Span") -> "Span":
     return span
 
 
-def _mention(span: "Span", reason: str, modifier: str | None, kind: str | None) -> PlaceMention:
+def place_candidates(doc: "Doc | Span") -> list["Span"]:
+    """Every place span of the sentence: place entities, and proper nouns in locative slots the model mislabels."""
+    out: list[Span] = []
+    taken: set[int] = set()
+    for ent in doc.ents:
+        if ent.label_ in PLACE_LABELS and not ent.ent_id_.startswith(("actor:", "outlet:")):
+            span = _strip_det(ent)
+            out.append(span)
+            taken.update(range(span.start, span.end))
+    for tok in doc:
+        if tok.i not in taken and is_place_token(tok) and (tok.dep_ != "compound" or tok.head.pos_ != "PROPN"):
+            span = place_span(tok)
+            if not taken.intersection(range(span.start, span.end)):
+                out.append(span)
+                taken.update(range(span.start, span.end))
+    return sorted(out, key=lambda s: s.start)
+
+
+@dataclass(frozen=True)
+class _Attached:
+    span: "Span"
+    path: tuple["Token", ...]  # from the place's root up to (not including) the anchor
+
+
+def _path_to(span: "Span", anchors: frozenset[int]) -> tuple["Token", ...] | None:
+    """Tokens from the place up to an anchor, or None when another predicate or the root comes first."""
+    path = []
+    cur = span.root
+    while cur.i not in anchors:
+        path.append(cur)
+        if cur.head is cur or len(path) > 12:
+            return None
+        cur = cur.head
+        if cur.i not in anchors and cur.pos_ in ("VERB", "AUX") and not _stative(cur):
+            return None
+    return tuple(path)
+
+
+def _stative(tok: "Token") -> bool:
+    return tok.dep_ in ("acl", "amod") and tok.lemma_.lower() in STATIVE_PARTICIPLES
+
+
+def _rejected(att: _Attached) -> bool:
+    """The active subject ("Britain patrols"), a source ("according to X"), a speaker frame."""
+    path = att.path
+    top = path[-1]
+    if top.dep_ in SUBJECT_DEPS and all(t.dep_ in ("conj", "compound", "appos") for t in path[:-1]):
+        return True
+    if any(t.lower_ == "according" or (t.lower_ == "to" and t.head.lower_ == "according") for t in path):
+        return True
+    return _modifies_participant(att)
+
+
+def _modifies_participant(att: _Attached) -> bool:
+    """"U.S. helicopter", "Fiji's Vijay Singh", "governor of Azaz", "UN headquarters" stay; a place modifying a
+    person or group is not where the event happened, one modifying a site ("a Mogadishu cafe") is."""
+    own = set(range(att.span.start, att.span.end))
+    for prev, tok in zip(att.path, att.path[1:]):
+        if tok.i in own or prev.i not in own and prev.dep_ != "pobj":
+            continue
+        if prev.i in own and prev.dep_ in ("compound", "poss", "amod", "nmod", "npadvmod"):
+            return not _is_site(tok)
+        if prev.dep_ == "pobj" and prev.head.lower_ == "of" and tok.dep_ == "prep":
+            return not _is_site(tok.head)
+        return False
+    return False
+
+
+def _is_site(noun: "Token") -> bool:
+    lemma = noun.lemma_.lower()
+    return lemma in PLACE_NOUNS or lemma in SITE_NOUNS or noun.ent_type_ in PLACE_LABELS
+
+
+def _contained(att: _Attached, others: list[_Attached]) -> bool:
+    """The place only qualifies a more specific attached place ("Mafraq in western Baquba": Baquba; "the towns of
+    A and B in rural Aleppo": Aleppo; "Iraq's northern city of Mosul": Iraq; "Atmeh, Syria": Syria)."""
+    own = set(range(att.span.start, att.span.end))
+    other_roots = {o.span.root.i: o for o in others if o is not att}
+    for i, tok in enumerate(att.path):
+        if tok.i in own:
+            continue
+        if tok.i in other_roots and att.path[i - 1].dep_ != "conj":
+            return True
+        if tok.pos_ in ("NOUN", "PROPN") and _has_of_place(tok, other_roots, {t.i for t in att.path}):
+            return True
+    return False
+
+
+def _primary(attached: list[_Attached]) -> list[_Attached]:
+    """The closest place to the trigger and its conjuncts ("the villages of A, B and C"); a farther one
+    ("... 90 km east of Tikrit", "... and is serving a sentence in the United States") is context."""
+    if len(attached) <= 1:
+        return attached
+    best = min(attached, key=lambda a: (_distance(a), a.span.start))
+    return [a for a in attached if a is best or _conjoined(a, best)]
+
+
+def _distance(att: _Attached) -> float:
+    d = 0.0
+    for prev, tok in zip(att.path, att.path[1:]):
+        if tok.dep_ == "prep" and not (tok.lower_ == "of" and tok.head.lemma_.lower() in PLACE_NOUNS):
+            d += 1
+        elif tok.pos_ in ("NOUN", "PROPN") and prev.dep_ != "conj" and not _is_site(tok):
+            d += 0.5
+    top = att.path[-1]
+    if top.dep_ == "prep" and top.i < top.head.i and top.i <= top.sent.start + 1:
+        d += 0.3  # "In X, ...": the setting, often a container of a place named later
+    if _is_country(att.span):
+        d += 0.7
+    elif att.span[-1].lemma_.lower() in REGION_NOUNS:
+        d += 0.4
+    return d
+
+
+def _conjoined(a: _Attached, b: _Attached) -> bool:
+    ra, rb = a.span.root, b.span.root
+    return rb in ra.conjuncts or any(t.dep_ == "conj" and (t.head.i == rb.i or t.i == rb.i) for t in a.path) or any(
+        t.dep_ == "conj" and t.head.i == ra.i for t in b.path) or _same_head_of(ra, rb)
+
+
+def _same_head_of(ra: "Token", rb: "Token") -> bool:
+    """Both objects of coordinated place nouns: "Jabal X and large parts of the Y Forests"."""
+    return ra.head.i == rb.head.i and ra.dep_ == rb.dep_ == "pobj"
+
+
+_COUNTRIES: set[str] = set()
+
+
+def _is_country(span: "Span") -> bool:
+    if not _COUNTRIES:
+        import pycountry
+
+        for c in pycountry.countries:
+            _COUNTRIES.update({c.name, getattr(c, "common_name", c.name), getattr(c, "official_name", c.name)})
+        _COUNTRIES.update({"US", "U.S.", "USA", "UK", "Britain", "Russia", "Iran", "Syria", "Palestine", "Vietnam",
+                           "South Korea", "North Korea", "Bolivia", "Venezuela", "Tanzania", "Laos", "Moldova",
+                           "Congo", "Ivory Coast", "Taiwan", "Kosovo", "Czech Republic", "Turkey"})
+    return span.text in _COUNTRIES
+
+
+def _has_of_place(noun: "Token", roots: dict, own_path: set[int]) -> bool:
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of" and prep.i not in own_path:
+            for p in prep.children:
+                if p.dep_ == "pobj" and (p.i in roots or any(c.i in roots for c in p.conjuncts)):
+                    return True
+    return False
+
+
+def _mention(att: _Attached, last_reason: str) -> PlaceMention:
+    span = att.span
     label = span.label_ if span.label_ else (span.root.ent_type_ or None)
-    return PlaceMention(span.text, span.start_char, span.end_char, reason, modifier, kind, label)
-
-
-def _kind_and_modifier(tok: "Token", modifier: str | None) -> tuple[str | None, str | None]:
-    kind = None
-    head = tok.head
-    if head.lemma_.lower() in REGION_NOUNS and head is not tok:
-        kind = "region"
-    nxt = tok.doc[tok.i + 1] if tok.i + 1 < len(tok.doc) else None
+    kind = "region" if span[-1].lemma_.lower() in REGION_NOUNS else None
+    modifier = None
+    for tok in (span.root, *att.path):
+        for c in tok.children:
+            if c.dep_ in ("amod", "advmod") and c.lower_ in DIRECTIONS and c.i < span.start + 1:
+                modifier = _add(modifier, c.lower_)
+    for prev, tok in zip(att.path, att.path[1:]):
+        word = tok.lower_ if tok.dep_ == "prep" else tok.lemma_.lower()
+        if tok.dep_ == "prep" and word in NEAR_PREPS or tok.pos_ == "NOUN" and word in PART_NOUNS:
+            modifier = _add(modifier, word)
+        if tok.pos_ == "NOUN" and word in REGION_NOUNS and prev.dep_ in ("pobj", "compound", "nmod"):
+            kind = "region"
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
     if nxt is not None and nxt.lemma_.lower() in REGION_NOUNS:
         kind = "region"
-    for c in tok.children:
-        if c.dep_ == "amod" and c.lower_ in DIRECTIONS:
-            modifier = c.lower_ if modifier is None else f"{modifier}; {c.lower_}"
-    return kind, modifier
+    return PlaceMention(span.text, span.start_char, span.end_char, last_reason, modifier, kind, label)
 
 
-def _collect_place(tok: "Token", reason: str, modifier: str | None, out: list[PlaceMention]) -> None:
-    """A place token and its conjuncts ("Ayash, Hatla, al-Husseiniyeh and Huwejet Saqr")."""
-    for t in [tok, *tok.conjuncts]:
-        if t is not tok and not (is_place_token(t) or t.pos_ == "PROPN"):
+def _add(modifier: str | None, word: str) -> str:
+    return word if modifier is None else f"{modifier}; {word}"
+
+
+def _reason(att: _Attached) -> str:
+    top = att.path[-1] if att.path else att.span.root
+    preps = [t.lower_ for t in att.path if t.dep_ == "prep"]
+    role = {"dobj": "object", "nsubjpass": "passive subject", "nsubj": "subject", "prep": "prep-object"}.get(
+        top.dep_, top.dep_)
+    via = f" '{preps[-1]}'" if role == "prep-object" and preps else ""
+    nouns = [t.text for t in att.path[1:-1] if t.pos_ == "NOUN"]
+    return f"trigger: {role}{via}" + (f"; via '{nouns[-1]}'" if nouns else "")
+
+
+def places_for(anchors: Iterable["Token"], last_town: PlaceMention | None = None) -> list[PlaceMention]:
+    """Places attached to the trigger tokens ``anchors`` (doc-relative offsets), in text order, de-duplicated.
+    When none is named, a definite "the town"/"the city" attached to the trigger stands for ``last_town``."""
+    anchors = list(anchors)
+    if not anchors:
+        return []
+    doc = anchors[0].doc
+    ids = frozenset(t.i for t in _noun_phrase_heads(anchors))
+    out = _attached_places(doc, ids)
+    if not out:  # "made gains, pushing towards X", "launched an offensive, targeting X"
+        out = _attached_places(doc, ids | {c.i for t in anchors for c in t.children if _elaborates(c)})
+    if not out and last_town is not None:
+        out.extend(_the_town(doc, ids, last_town))
+    return sorted(out, key=lambda m: m.start)
+
+
+def _elaborates(tok: "Token") -> bool:
+    return tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and not any(c.dep_ == "mark" for c in tok.children)
+
+
+def _attached_places(doc: "Doc", ids: frozenset[int]) -> list[PlaceMention]:
+    attached = []
+    for span in place_candidates(doc):
+        if ids.intersection(range(span.start, span.end)):
             continue
-        kind, mod = _kind_and_modifier(t, modifier)
-        span = place_span(t)
-        if span[-1].lemma_.lower() in REGION_NOUNS:
-            kind = "region"
-        out.append(_mention(span, reason, mod, kind))
+        path = _path_to(span, ids)
+        if path:
+            attached.append(_Attached(span, path))
+    attached = [a for a in attached if not _rejected(a)]
+    kept = _primary([a for a in attached if not _contained(a, attached)])
+    return [_mention(a, _reason(a)) for a in kept]
 
 
-def _from_noun(noun: "Token", reason: str, modifier: str | None, out: list[PlaceMention], depth: int, last_town) -> None:
-    """A non-place noun (pobj/dobj): descend through place nouns and "X of Y"/"Y in X" attachments."""
-    lemma = noun.lemma_.lower()
-    if lemma in PART_NOUNS or lemma in DIRECTIONS:
-        modifier = lemma if modifier is None else f"{modifier}; {lemma}"
-    found_before = len(out)
-    if lemma in PLACE_NOUNS:
-        for c in noun.children:
-            if c.dep_ == "prep" and c.lower_ == "of":
-                for p in c.children:
-                    if p.dep_ == "pobj":
-                        if is_place_token(p) or p.pos_ == "PROPN":
-                            _collect_place(p, reason + f"; '{noun.text} of'", modifier, out)
-                        elif depth > 0:
-                            _from_noun(p, reason, modifier, out, depth - 1, last_town)
-        if len(out) == found_before:
-            for c in noun.children:
-                if c.dep_ in ("compound", "amod", "nmod") and (is_place_token(c) or c.pos_ == "PROPN"):
-                    kind = "region" if lemma in REGION_NOUNS else None
-                    mod = modifier or (lemma if lemma in ("neighborhood", "neighbourhood", "district", "quarter", "countryside") else None)
-                    out.append(_mention(place_span(c), reason + f"; '{c.text} {noun.text}'", mod, kind))
-                    break
-    if len(out) == found_before and lemma in TOWN_NOUNS and last_town is not None and _is_definite(noun):
-        out.append(PlaceMention(last_town.text, last_town.start, last_town.end,
-                                f"'the {noun.lower_}' -> last named town {last_town.text}", modifier, None, last_town.label))
-    if depth > 0:
-        for c in noun.children:
-            if c.dep_ == "prep" and c.lower_ not in SKIP_PREPS and not _is_source_frame(c):
-                _from_prep(c, reason, modifier, out, depth - 1, last_town)
+def _noun_phrase_heads(anchors: list["Token"]) -> list["Token"]:
+    """A word inside a noun trigger ("mass" of "a mass grave") stands for its noun, a noun trigger that is an
+    argument stands for its verb too ("found a mass grave ... in Palmyra", "a blast rocked X")."""
+    out = list(anchors)
+    for tok in anchors:
+        cur = tok
+        while cur.dep_ in ("amod", "compound", "nmod") and cur.head is not cur and cur.head.pos_ in ("NOUN", "PROPN"):
+            cur = cur.head
+        if cur.pos_ in ("NOUN", "PROPN") and cur.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") and \
+                cur.head.pos_ in ("VERB", "AUX"):
+            out.extend((cur, cur.head))
+        elif cur is not tok:
+            out.append(cur)
+    return out
+
+
+def _the_town(doc: "Doc", ids: frozenset[int], last_town: PlaceMention) -> list[PlaceMention]:
+    for tok in doc:
+        if tok.lemma_.lower() in TOWN_NOUNS and _is_definite(tok) and tok.dep_ in ("pobj", "dobj", "nsubjpass"):
+            if _path_to(doc[tok.i : tok.i + 1], ids):
+                return [PlaceMention(last_town.text, last_town.start, last_town.end,
+                                     f"'the {tok.lower_}' -> last named town {last_town.text}", None, None,
+                                     last_town.label)]
+    return []
 
 
 def _is_definite(noun: "Token") -> bool:
     return any(c.lower_ in ("the", "this", "that") for c in noun.children) and not any(
-        c.dep_ in ("compound", "prep") for c in noun.children)
-
-
-def _from_prep(prep: "Token", reason: str, modifier: str | None, out: list[PlaceMention], depth: int, last_town) -> None:
-    word = prep.lower_
-    if word in NEAR_PREPS:
-        modifier = word if modifier is None else f"{modifier}; {word}"
-    for c in prep.children:
-        if c.dep_ in ("prep",) and c.lower_ not in SKIP_PREPS:  # "close to X", "north of X"
-            _from_prep(c, reason, modifier, out, depth, last_town)
-        if c.dep_ != "pobj" and not (c.dep_ == "pcomp"):
-            continue
-        if is_place_token(c):
-            _collect_place(c, f"{reason}: prep-object '{word}'", modifier, out)
-        else:
-            _from_noun(c, f"{reason}: prep-object '{word}'", modifier, out, depth, last_town)
-
-
-def places_for(anchors: Iterable["Token"], last_town: PlaceMention | None = None) -> list[PlaceMention]:
-    """Places attached to the trigger tokens ``anchors`` (doc-relative offsets), in text order, de-duplicated."""
-    out: list[PlaceMention] = []
-    for tok in anchors:
-        for c in tok.children:
-            _follow(c, out, last_town)
-    seen: set[tuple[int, int]] = set()
-    uniq = []
-    for m in sorted(out, key=lambda m: m.start):
-        if (m.start, m.end) not in seen:
-            seen.add((m.start, m.end))
-            uniq.append(m)
-    return uniq
-
-
-def _follow(c: "Token", out: list[PlaceMention], last_town) -> None:
-    if c.dep_ == "prep":
-        if c.lower_ not in SKIP_PREPS and not _is_source_frame(c):
-            _from_prep(c, "trigger", None, out, 2, last_town)
-        return
-    if c.dep_ in ("advmod", "npadvmod") and c.lower_ in DIRECTIONS | {"nearby"}:  # "50 km north of X"
-        for p in c.children:
-            if p.dep_ == "prep":
-                _from_prep(p, "trigger", c.lower_ if p.lower_ == "of" else None, out, 2, last_town)
-        return
-    if c.dep_ not in FOLLOW_DEPS:
-        return
-    role = {"dobj": "object", "nsubjpass": "passive subject"}.get(c.dep_, c.dep_)
-    if c.dep_ in ("dobj", "nsubjpass") and c.head.lemma_.lower() not in TERRITORIAL:
-        if c.pos_ in ("NOUN", "PROPN") and not is_place_token(c):
-            for p in c.children:  # "hit a trolleybus in Donetsk"
-                if p.dep_ == "prep" and p.lower_ in ("in", "at", "near", "outside"):
-                    _from_prep(p, f"trigger: {role}", None, out, 1, last_town)
-        return
-    if is_place_token(c):
-        _collect_place(c, f"trigger: {role}", None, out)
-    elif c.pos_ in ("NOUN", "PROPN"):
-        _from_noun(c, f"trigger: {role}", None, out, 2, last_town)
-
-
-def _is_source_frame(prep: "Token") -> bool:
-    """'according to X', 'quoted by X': X is a source, not a place."""
-    return prep.lower_ == "to" and prep.head.lower_ == "according" or prep.lower_ == "according"
+        c.dep_ in ("compound", "prep", "amod") for c in noun.children)
 
 
 def doc_toponyms(doc: "Doc | Span") -> list[PlaceMention]:
@@ -217,5 +359,6 @@ def doc_toponyms(doc: "Doc | Span") -> list[PlaceMention]:
     out = []
     for ent in doc.ents:
         if ent.label_ in PLACE_LABELS and not ent.ent_id_.startswith(("actor:", "outlet:")):
-            out.append(_mention(_strip_det(ent), "toponym", None, None))
+            span = _strip_det(ent)
+            out.append(PlaceMention(span.text, span.start_char, span.end_char, "toponym", None, None, ent.label_))
     return out
