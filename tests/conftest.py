@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,13 @@ def worker(settings):
     from pipeline.process import Worker
 
     return Worker(settings)
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """Streamlit's AppTest runs app.py as ``__main__``; put the real one back, or every process started
+    later with the spawn method (process pools, Dask nannies) would re-run the app on start-up."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
