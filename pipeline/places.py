@@ -35,6 +35,7 @@ REGION_NOUNS = frozenset({"province", "governorate", "region", "oblast", "state"
 PART_NOUNS = frozenset({"outskirts", "countryside", "suburb", "suburbs", "vicinity", "edge", "outskirt", "east",
                         "west", "north", "south", "part", "parts", "areas", "area", "heart", "centre", "center",
                         "neighborhood", "neighbourhood", "district", "quarter", "border", "environs", "periphery"})
+QUARTER_NOUNS = frozenset({"neighborhood", "neighbourhood", "quarter"})  # "the X neighbourhood of Y" names X
 DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
                         "northern", "southern", "eastern", "western", "northeastern", "northwestern",
                         "southeastern", "southwestern", "central", "rural", "outer", "downtown", "greater"})
@@ -54,6 +55,34 @@ SITE_NOUNS = frozenset({"cafe", "restaurant", "hotel", "hospital", "clinic", "sc
                         "parliament", "court", "courthouse", "park", "beach", "coast", "coastline", "island",
                         "neighborhood", "suburb", "slum", "campus", "airfield", "bus", "road", "street", "avenue",
                         "highway", "junction", "roundabout", "district", "zone", "area", "village", "town", "city"})
+PARTICIPANT_NOUNS = frozenset({
+    "governor", "president", "leader", "commander", "chief", "head", "member", "members", "minister", "official",
+    "officer", "spokesman", "spokeswoman", "spokesperson", "mayor", "envoy", "ambassador", "delegate", "delegation",
+    "representative", "general", "colonel", "captain", "soldier", "troops", "troop", "force", "forces", "army",
+    "police", "policeman", "militia", "militant", "fighter", "rebel", "insurgent", "guerrilla", "terrorist",
+    "people", "resident", "citizen", "civilian", "national", "native", "man", "woman", "child", "boy", "girl",
+    "student", "worker", "journalist", "reporter", "correspondent", "photographer", "activist", "protester",
+    "demonstrator", "prisoner", "detainee", "hostage", "refugee", "tourist", "pilgrim", "worshipper", "family",
+    "government", "authority", "authorities", "ministry", "administration", "regime", "party", "group", "faction",
+    "movement", "organization", "organisation", "agency", "company", "firm", "bank", "team", "club", "council",
+    "committee", "parliament", "court", "judge", "prosecutor", "lawyer", "supremo", "emir", "king", "prince",
+    "queen", "sheikh", "cleric", "imam", "priest", "bishop", "doctor", "citizen", "elder", "chieftain",
+    "helicopter", "plane", "aircraft", "jet", "warplane", "drone", "ship", "vessel", "boat", "tanker", "tank",
+    "airline", "newspaper", "television", "radio", "agent", "intelligence", "service", "embassy", "consulate",
+    "coalition", "alliance", "state", "nation", "guard", "guards", "squad", "unit", "brigade", "division",
+    "battalion", "regiment", "contingent", "peacekeeper", "marine", "sailor", "pilot", "crew", "player", "coach",
+    "singer", "actor", "author", "writer", "director", "businessman", "trader", "dealer", "trafficker", "smuggler",
+    "suspect", "gunman", "bomber", "attacker", "assailant", "killer", "victim", "survivor", "supporter", "ally",
+    "enemy", "opponent", "dissident", "defector", "veteran", "candidate", "voter", "legislator", "lawmaker",
+    "senator", "congressman", "diplomat", "counterpart", "partner", "investor", "owner", "employee", "staff",
+    "personnel", "population", "community", "tribe", "clan", "villager", "townspeople", "inhabitant"})
+# verbs whose object / passive subject is typically a place ("entered Zabdeen", "Tororo was shelled")
+TERRITORIAL = frozenset({"liberate", "capture", "recapture", "seize", "storm", "enter", "shell", "bomb", "strike",
+                         "hit", "target", "attack", "besiege", "encircle", "free", "regain", "retake", "control",
+                         "overrun", "take", "pound", "bombard", "raid", "occupy", "reach", "evacuate", "clear",
+                         "secure", "invade", "surround", "rock", "shake", "blockade", "siege", "lose", "abandon",
+                         "withdraw", "leave", "destroy", "flatten", "patrol", "march", "flee", "visit", "approach"})
+GUESS_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", ""})
 SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
 
 
@@ -93,6 +122,15 @@ def place_span(tok: "Token") -> "Span":
     return doc[start : tok.i + 1]
 
 
+def _with_name_head(span: "Span") -> "Span":
+    """"Khan" tagged alone in "Khan Touman": the name runs on to its untagged proper-noun head."""
+    root, doc = span.root, span.doc
+    end = span.end
+    while root.dep_ == "compound" and root.head.i == end and root.head.pos_ == "PROPN" and not root.head.ent_type_:
+        root, end = root.head, end + 1
+    return doc[span.start : end]
+
+
 def _ent_of(tok: "Token") -> "Span | None":
     for ent in tok.doc.ents:
         if ent.start <= tok.i < ent.end:
@@ -112,7 +150,9 @@ def place_candidates(doc: "Doc | Span") -> list["Span"]:
     taken: set[int] = set()
     for ent in doc.ents:
         if ent.label_ in PLACE_LABELS and not ent.ent_id_.startswith(("actor:", "outlet:")):
-            span = _strip_det(ent)
+            span = _with_name_head(_strip_det(ent))
+            if taken.intersection(range(span.start, span.end)):
+                continue
             out.append(span)
             taken.update(range(span.start, span.end))
     for tok in doc:
@@ -160,18 +200,26 @@ def _rejected(att: _Attached) -> bool:
 
 
 def _modifies_participant(att: _Attached) -> bool:
-    """"U.S. helicopter", "Fiji's Vijay Singh", "governor of Azaz", "UN headquarters" stay; a place modifying a
-    person or group is not where the event happened, one modifying a site ("a Mogadishu cafe") is."""
+    """A place modifying a person, group or craft ("a U.S. helicopter", "Fiji's Vijay Singh", "the governor of
+    Azaz") is not where the event happened; one modifying a site or an area ("a Mogadishu cafe", "the western
+    sector of Kosovo") is."""
     own = set(range(att.span.start, att.span.end))
     for prev, tok in zip(att.path, att.path[1:]):
         if tok.i in own or prev.i not in own and prev.dep_ != "pobj":
             continue
         if prev.i in own and prev.dep_ in ("compound", "poss", "amod", "nmod", "npadvmod"):
-            return not _is_site(tok)
+            return _is_participant(tok)
         if prev.dep_ == "pobj" and prev.head.lower_ == "of" and tok.dep_ == "prep":
-            return not _is_site(tok.head)
+            return _is_participant(tok.head)
         return False
     return False
+
+
+def _is_participant(noun: "Token") -> bool:
+    """A person, group or craft ("governor", "forces", "Vijay Singh", "helicopter"), not a site."""
+    if noun.ent_type_ in ("PERSON", "ORG", "NORP") and noun.pos_ == "PROPN":
+        return True
+    return noun.lemma_.lower() in PARTICIPANT_NOUNS
 
 
 def _is_site(noun: "Token") -> bool:
@@ -189,8 +237,9 @@ def _contained(att: _Attached, others: list[_Attached]) -> bool:
             continue
         if tok.i in other_roots and att.path[i - 1].dep_ != "conj":
             return True
-        if tok.pos_ in ("NOUN", "PROPN") and _has_of_place(tok, other_roots, {t.i for t in att.path}):
-            return True
+        named = att.path[i - 1].dep_ in ("compound", "amod", "nmod") and tok.lemma_.lower() in QUARTER_NOUNS
+        if tok.pos_ in ("NOUN", "PROPN") and not named and _has_of_place(tok, other_roots, {t.i for t in att.path}):
+            return True  # "the X neighbourhood of Y" names X, "Iraq's city of Mosul" contains Mosul
     return False
 
 
@@ -352,6 +401,35 @@ def _the_town(doc: "Doc", ids: frozenset[int], last_town: PlaceMention) -> list[
 def _is_definite(noun: "Token") -> bool:
     return any(c.lower_ in ("the", "this", "that") for c in noun.children) and not any(
         c.dep_ in ("compound", "prep", "amod") for c in noun.children)
+
+
+def place_slot_spans(doc: "Doc") -> list["Span"]:
+    """Proper-noun chains in slots where a place is likely but that the model did not tag as one: objects of
+    territorial verbs ("entered Zabdeen"), locative prepositional objects, modifiers of sites ("the Tororo railway
+    yard"). The caller keeps those the gazetteer knows (see nlp.py)."""
+    out = []
+    for tok in doc:
+        if tok.pos_ != "PROPN" or tok.ent_type_ in PLACE_LABELS or tok.ent_type_ not in GUESS_LABELS:
+            continue
+        if tok.ent_id_.startswith(("actor:", "outlet:")) or tok.dep_ == "compound" and tok.head.pos_ == "PROPN":
+            continue
+        if _in_place_slot(tok):
+            span = place_span(tok)
+            if not any(t.ent_type_ in PLACE_LABELS or t.ent_id_ for t in span):
+                out.append(span)
+    return out
+
+
+def _in_place_slot(tok: "Token") -> bool:
+    head = tok
+    while head.dep_ in ("conj", "appos") and head.head is not head:
+        head = head.head
+    if head.dep_ in ("dobj", "nsubjpass") and head.head.lemma_.lower() in TERRITORIAL:
+        return True
+    if head.dep_ == "pobj":
+        prep = head.head
+        return prep.lower_ in LOCATIVE_PREPS or prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS
+    return head.dep_ in ("compound", "nmod") and head.head.pos_ == "NOUN" and _is_site(head.head)
 
 
 def doc_toponyms(doc: "Doc | Span") -> list[PlaceMention]:
