@@ -178,7 +178,7 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         fatalities=fatalities(anchors, doc[:]),
         date_text=date.text if date else None, event_date=date.date if date else None,
         date_precision=date.precision if date else None,
-        places=_event_places(anchors, base, focus),
+        places=_event_places(anchors, base, focus, date.precision if date else None),
     )
 
 
@@ -206,13 +206,16 @@ def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
     return etype, sub
 
 
-def _event_places(anchors, base: int, focus: _Focus) -> tuple[PlaceMention, ...]:
+def _event_places(anchors, base: int, focus: _Focus, date_precision: str | None = None
+                  ) -> tuple[PlaceMention, ...]:
+    """Places attached to the trigger; else the document's place in focus, marked "document focus" (the geocoder
+    then caps its precision at 2) -- but not for background dated only to a year ("protests that began in 2011")."""
     town = dataclasses.replace(focus.town, start=focus.town.start - base, end=focus.town.end - base) if focus.town else None
     found = [_shift(m, base) for m in places_for(anchors, town)]
     if found:
         return tuple(found)
     f = focus.current()
-    if f is None:
+    if f is None or date_precision == "year":
         return ()
     return (PlaceMention(f.text, f.start, f.end, f"document focus (no place in sentence; last place: {f.reason})",
                          f.modifier, f.kind, f.label),)

@@ -105,3 +105,13 @@ def test_extract_places_attach_document_focus_is_marked_and_lowered(worker):
     focus = worker.geocoder.focus([p for e in events for p in e.places], text)
     match = worker.geocoder.resolve(inherited[0], focus)
     assert match is not None and match.geo_precision >= 2 and "document" in match.geo_reason
+
+
+def test_extract_places_attach_background_dated_to_a_year_inherits_no_place(worker):
+    """Seed 002: "The peaceful protests that began in 2011 ..." is background; it must not be mapped at the place
+    the article is about (Sednaya) through the document focus."""
+    text = ("The White Helmets have deployed teams to Sednaya prison. "
+            "The peaceful protests that began in 2011 were met with brutal force.")
+    events = extract(worker.nlp, Article("d3", "BBC", None, None, None, None, "t", text)).events
+    protests = [e for e in events if e.event_type == "Protests"]
+    assert protests and all(e.places == () for e in protests)
