@@ -161,7 +161,20 @@ def place_candidates(doc: "Doc | Span") -> list["Span"]:
             if not taken.intersection(range(span.start, span.end)):
                 out.append(span)
                 taken.update(range(span.start, span.end))
-    return sorted(out, key=lambda s: s.start)
+    return _merge_adjacent(sorted(out, key=lambda s: s.start))
+
+
+def _merge_adjacent(spans: list["Span"]) -> list["Span"]:
+    """"Salah" + "al-Din" tagged as two places before "quarter": one name."""
+    out: list[Span] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if prev is not None and prev.end == span.start and prev.root.dep_ == "compound" and \
+                prev.root.head.i == span.root.head.i:
+            out[-1] = span.doc[prev.start : span.end]
+        else:
+            out.append(span)
+    return out
 
 
 @dataclass(frozen=True)
