@@ -183,8 +183,7 @@ def submit_all(client, work: Sequence[tuple[str, list[Article]]], out_dir: Path,
     pool = as_completed()
 
     def submit(key: str, batch: list[Article]) -> None:
-        n = resubmits.get(key, 0)
-        future = _submit(client, TASK_PREFIX + key + (f"-resubmit{n}" if n else ""), key, batch, out_dir, settings)
+        future = _submit(client, task_key(key, out_dir, resubmits.get(key, 0)), key, batch, out_dir, settings)
         batch_of[future.key] = (key, batch)
         pool.add(future)
 
@@ -202,6 +201,16 @@ def submit_all(client, work: Sequence[tuple[str, list[Article]]], out_dir: Path,
         yield summary
         for key, batch in _take(todo, 1):
             submit(key, batch)
+
+
+def task_key(key: str, out_dir: Path, attempt: int = 0) -> str:
+    """The Dask key of a batch's task: the batch key, the output folder (the same batch bound for two
+    folders is two tasks) and the resubmission number."""
+    return f"{TASK_PREFIX}{key}-{stable_hash(str(out_dir), length=8)}-{attempt}"
+
+
+def batch_key_of_task(task: str) -> str:
+    return str(task)[len(TASK_PREFIX) :].split("-")[0]
 
 
 def _take(items: Iterator, n: int) -> list:

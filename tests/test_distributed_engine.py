@@ -130,7 +130,7 @@ def test_distributed_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
         address = sorted(busy)[0]
         os.kill(pids[address], signal.SIGKILL)
         killed.append(pids[address])
-        lost_keys.extend(str(k)[len(distributed.TASK_PREFIX) :] for k in busy[address])
+        lost_keys.extend(distributed.batch_key_of_task(k) for k in busy[address])
 
     report = dask_run(cluster, corpus, out, settings, on_part=kill_a_busy_worker, batch_size=1)
     assert killed, "no worker was killed: the run finished before the first batch was reported"
@@ -206,6 +206,11 @@ def test_distributed_batch_key_is_content_addressed(settings):
     assert distributed.batch_key([a, b], settings) == distributed.batch_key([b, a], settings)
     assert distributed.batch_key([a], settings) != distributed.batch_key([b], settings)
     assert distributed.batch_key([a], settings) != distributed.batch_key([a], settings.replace(spacy_model="en_core_web_md"))
+
+
+def test_distributed_task_key_names_batch_folder_and_attempt(tmp_path):
+    keys = {distributed.task_key("k1", tmp_path / "a"), distributed.task_key("k1", tmp_path / "b"), distributed.task_key("k1", tmp_path / "a", 1)}
+    assert len(keys) == 3 and {distributed.batch_key_of_task(k) for k in keys} == {"k1"}
 
 
 def test_distributed_unreachable_scheduler_says_what_to_do():
