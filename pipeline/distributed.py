@@ -12,7 +12,8 @@ pyarrow datasets and ``pipeline.store.read_table`` read each folder as one table
 Protocol, and why a lost worker costs only time:
 
 * A batch's key is a hash of the pipeline version, the model and its articles' ids, so the
-  same batch always has the same key, the same Dask task key and the same part file names.
+  same batch always has the same key and the same part file names (its Dask task key adds the
+  output folder and the resubmission number: :func:`task_key`).
 * Workers process a batch and write its two parts themselves (OUT must be on storage every
   worker can write: the local disk for a LocalCluster, a shared file system otherwise),
   events first, then articles, each atomically (temporary file + rename). Re-running a
