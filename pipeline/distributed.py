@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 from pipeline import store
 from pipeline.errors import PipelineError
 from pipeline.process import BatchResult, Worker
-from pipeline.run import RunRequest, batches, collect_articles
+from pipeline.run import RunRequest, batches, collect_articles, progress_bar
 from pipeline.schema import PIPELINE_VERSION, Article, RunReport, stable_hash
 from pipeline.settings import Settings
 
@@ -288,7 +288,7 @@ def run(
 
 
 def _collect(summaries: Iterator[PartSummary], report: RunReport, settings: Settings, total: int, on_part) -> None:
-    with _progress(total, settings) as bar:
+    with progress_bar(total, settings, "Extracting events (Dask)") as bar:
         for summary in summaries:
             report.events_new += summary.events
             report.events_without_place += summary.events_without_place
@@ -297,22 +297,3 @@ def _collect(summaries: Iterator[PartSummary], report: RunReport, settings: Sett
             bar.update(summary.articles)
             if on_part is not None:
                 on_part(summary)
-
-
-class _NoBar:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def update(self, n: int) -> None:
-        pass
-
-
-def _progress(total: int, settings: Settings):
-    if not settings.progress or total == 0:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="article", desc="Extracting events (Dask)", delay=2.0, dynamic_ncols=True)

@@ -8,6 +8,7 @@ events.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -73,8 +74,11 @@ _WORKER: Worker | None = None
 
 
 def init_worker(settings: Settings) -> None:
-    """Process-pool initializer: load the model and gazetteer once in this process."""
+    """Process-pool initializer: load the model and gazetteer once in this process, with one BLAS thread
+    (N processes on N cores each starting several math threads only fight over the cores)."""
     global _WORKER
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     _WORKER = Worker(settings)
 
 

@@ -53,12 +53,13 @@ def collect_articles(
             article = _convert(raw, settings, request.day_first, report)
             if article is None:
                 continue
+            if article.doc_id in seen:  # a duplicate within the inputs, on every run alike
+                report.reject(article.source_path, f"duplicate article: same text as {seen[article.doc_id]}", "dedupe")
+                continue
+            seen[article.doc_id] = article.source_path
             if article.doc_id in known:
                 report.articles_skipped_existing += 1
-            elif article.doc_id in seen:
-                report.reject(article.source_path, f"duplicate article: same text as {seen[article.doc_id]}", "dedupe")
             else:
-                seen[article.doc_id] = article.source_path
                 new.append(article)
     return new
 
@@ -120,7 +121,7 @@ def run(request: RunRequest, settings: Settings, engine: Engine | None = None) -
     done = BatchResult()
     work = batches(new, settings.batch_size)
     last_commit = time.monotonic()
-    with _progress(len(new), settings) as bar:
+    with progress_bar(len(new), settings) as bar:
         for batch, result in zip(work, (engine or local_engine)(work, settings)):
             done_articles.extend(batch)
             done.merge(result)
@@ -166,12 +167,13 @@ def _reading(items: Iterable, settings: Settings) -> Iterable:
     return tqdm(items, unit="file", desc="Reading inputs", delay=2.0, dynamic_ncols=True)
 
 
-def _progress(total: int, settings: Settings):
+def progress_bar(total: int, settings: Settings, desc: str = "Extracting events"):
+    """A progress bar on stderr that appears once the work has taken two seconds."""
     if not settings.progress or total == 0:
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="article", desc="Extracting events", delay=2.0, dynamic_ncols=True)
+    return tqdm(total=total, unit="article", desc=desc, delay=2.0, dynamic_ncols=True)
 
 
 def exit_code(report: RunReport) -> int:

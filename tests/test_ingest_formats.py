@@ -170,3 +170,16 @@ def test_ingest_bad_inputs_reported_good_inputs_kept(tmp_path, settings):
     bad_date = next(a for a in articles if a.source_path.endswith("bad_dates.csv#row=1"))
     assert bad_date.published is None and bad_date.outlet == "Reuters"
     assert len(report.rejects) == len(expected) + 1
+
+
+def test_ingest_duplicates_reported_on_every_run(tmp_path, settings):
+    """A duplicate within the inputs is a reject on the first run and on every re-run alike."""
+    (tmp_path / "a.txt").write_text(BODY)
+    (tmp_path / "b.txt").write_text(BODY)
+    request = run.RunRequest((tmp_path,), Path("/nonexistent-out"))
+    first = RunReport()
+    (article,) = run.collect_articles(request, settings, set(), first)
+    second = RunReport()
+    assert run.collect_articles(request, settings, {article.doc_id}, second) == []
+    assert second.articles_skipped_existing == 1
+    assert [(Path(r.where).name, r.stage) for r in first.rejects] == [(Path(r.where).name, r.stage) for r in second.rejects] == [("b.txt", "dedupe")]

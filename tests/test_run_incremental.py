@@ -124,6 +124,9 @@ def test_run_cli_exit_codes_and_report(tmp_path, settings):
     report = json.loads((tmp_path / "out" / "run_report.json").read_text())
     assert {Path(r["where"]).name for r in report["rejects"]} == {"empty.txt", "bad.csv"}
     assert report["articles_total"] == 1 and report["events_total"] > 0
+    again = _cli(["run", str(corpus), "--out", str(tmp_path / "out"), "--workers", "1"], env, stderr=subprocess.PIPE, text=True)
+    _, err = again.communicate(timeout=900)
+    assert again.returncode == 3 and "0 new articles (1 already done)" in err and "2 inputs rejected" in err
     usage = _cli(["run", "--out"], env, stderr=subprocess.PIPE, text=True)
     assert usage.wait(timeout=60) == 2
     missing_model = _cli(["run", str(corpus), "--out", str(tmp_path / "o2"), "--model", "no_such_model", "--workers", "1"], env,
