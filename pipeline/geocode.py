@@ -57,6 +57,7 @@ def load_resource(name: str) -> object:
 
 
 INHERITED_REASON = "document focus"  # extraction's reason for a place inherited from earlier sentences
+SIMILAR_CACHE_SIZE = 50_000  # names whose fuzzy candidates are kept per process
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Geocoder:
         self.config = config
         self.false_friends = false_friends
         self._demonyms: dict[str, str] | None = None
+        self._similar_cache: dict[str, list[tuple[Candidate, str, float]]] = {}
 
     @classmethod
     def load(cls, settings: Settings) -> Geocoder:
@@ -227,9 +229,7 @@ class Geocoder:
         min_ratio = float(self.config["fuzzy_min_ratio"])
         min_pop = int(self.config["fuzzy_min_population"])
         out = []
-        for cand in _dedupe(self.index.by_skeleton(skeleton(query.name))):
-            other = name_key(cand.matched_name)
-            ratio = difflib.SequenceMatcher(None, key, other).ratio()
+        for cand, other, ratio in self._similar(query.name):
             top = max(focus.countries.values(), default=0.0)
             in_focus = focus.country(cand.country_code) >= 0.2
             supported = in_focus or (cand.population >= min_pop and top < 0.5 and key[:1] == other[:1])
@@ -238,6 +238,21 @@ class Geocoder:
         if query.kind == "country":
             out = [c for c in out if c.kind in ("country", "continent")]
         return out
+
+    def _similar(self, name: str) -> list[tuple[Candidate, str, float]]:
+        """Skeleton matches of ``name`` with their keys and spelling similarity, memoised per process (the
+        same names recur across a corpus and difflib is slow)."""
+        hit = self._similar_cache.get(name)
+        if hit is None:
+            if len(self._similar_cache) >= SIMILAR_CACHE_SIZE:
+                self._similar_cache.clear()
+            key = name_key(name)
+            hit = []
+            for cand in _dedupe(self.index.by_skeleton(skeleton(name))):
+                other = name_key(cand.matched_name)
+                hit.append((cand, other, difflib.SequenceMatcher(None, key, other).ratio()))
+            self._similar_cache[name] = hit
+        return hit
 
     def _rank(self, query: _Query, cands: list[Candidate], focus: DocFocus) -> _Scored | None:
         if query.modifier in _QUARTER_WORDS:

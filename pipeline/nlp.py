@@ -39,15 +39,16 @@ def load_model(name: str) -> "spacy.Language":
 def build_nlp(settings: Settings, geocoder: "Geocoder | None" = None) -> "spacy.Language":
     """The model named by ``settings.spacy_model`` with an entity ruler (before "ner") of actors, outlets and,
     when ``geocoder`` is given, its place names."""
+    from pipeline import ruler as ruler_module
+
     nlp = load_model(settings.spacy_model)
-    ruler = nlp.add_pipe(
-        "entity_ruler",
-        name=RULER_NAME,
-        first=True,  # before "ner"; first so adding phrase patterns runs only the tokenizer
-        config={"overwrite_ents": True, "validate": False, "phrase_matcher_attr": "ORTH"},
-    )
+    ruler_module.register()
+    ruler = nlp.add_pipe(ruler_module.FACTORY, name=RULER_NAME, first=True)  # first: adding runs only the tokenizer
+    aliases = _actor_patterns() + _outlet_patterns()
+    exact = [p for p in aliases if _is_exact(p["pattern"])]
     places = list(_place_patterns(geocoder.place_names())) if geocoder is not None else []
-    ruler.add_patterns(_actor_patterns(nlp) + _outlet_patterns(nlp) + places)
+    ruler.add_patterns(exact + places)
+    ruler.add_lower_patterns([p for p in aliases if not _is_exact(p["pattern"])])
     if geocoder is not None and "parser" in nlp.pipe_names:
         _add_place_guesser(nlp, geocoder)
     return nlp
@@ -97,19 +98,18 @@ def _exact_name(geocoder: "Geocoder") -> "Callable[[str], bool]":
     return known
 
 
-def _token_pattern(nlp: "spacy.Language", alias: str) -> list[dict[str, str]]:
-    """Case-insensitive token pattern, except ALL-CAPS short aliases which must match exactly ("IS" != "is")."""
+def _is_exact(alias: str) -> bool:
+    """ALL-CAPS short aliases match only as written ("IS" != "is"); others regardless of case."""
     letters = [c for c in alias if c.isalpha()]
-    exact = bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
-    return [{"ORTH": t.text} if exact else {"LOWER": t.lower_} for t in nlp.make_doc(alias)]
+    return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 6
 
 
-def _actor_patterns(nlp: "spacy.Language") -> list[dict]:
+def _actor_patterns() -> list[dict]:
     out = []
     for alias, canonical, contextual in actor_index().aliases():
         if contextual or alias[:1].islower() or _is_country_name(alias):
             continue  # generic words ("rebels") and country names ("Israel" is also a place) are left to the parse
-        out.append({"label": "ORG", "pattern": _token_pattern(nlp, alias), "id": f"actor:{canonical}"})
+        out.append({"label": "ORG", "pattern": alias, "id": f"actor:{canonical}"})
     return out
 
 
@@ -127,12 +127,12 @@ def _is_country_name(alias: str) -> bool:
     return True
 
 
-def _outlet_patterns(nlp: "spacy.Language") -> list[dict]:
+def _outlet_patterns() -> list[dict]:
     out = []
     for name, aliases in load_outlets():
         for alias in {name, *aliases}:
             if alias and alias[:1].isupper() or alias.isupper():
-                out.append({"label": "ORG", "pattern": _token_pattern(nlp, alias), "id": f"outlet:{name}"})
+                out.append({"label": "ORG", "pattern": alias, "id": f"outlet:{name}"})
     return out
 
 

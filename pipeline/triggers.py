@@ -73,13 +73,20 @@ def find_triggers(sent: "Span", lex: TriggerLexicon) -> list[TriggerHit]:
     """Trigger hits in ``sent`` that are real events (not negated, planned, threatened or hypothetical)."""
     hits: list[TriggerHit] = []
     covered: set[int] = set()
+    rules = load_event_rules()
+    aggregate: dict[int, bool] = {}  # is_aggregate per parser sentence (by its start), computed once
     for tok in sent:
         if tok.i in covered:
             continue
         hit = _phrase_at(tok, sent, lex) or _single_at(tok, lex)
         if hit is None or (hit.length == 1 and _is_modifier_only(tok)) or not is_realis(hit.token, lex.modality):
             continue
-        if is_generic(hit.token, load_event_rules()):
+        if _is_generic_form(hit.token, rules):
+            continue
+        own = _own_sentence(hit.token)
+        if own.start not in aggregate:
+            aggregate[own.start] = is_aggregate(own, rules)
+        if aggregate[own.start]:
             continue
         covered.update(range(tok.i, tok.i + hit.length))
         hits.append(hit)
@@ -170,12 +177,22 @@ def _modal_or_negated(v: "Token", mod: Modality) -> bool:
 def is_generic(tok: "Token", rules: EventRules) -> bool:
     """A general statement rather than one event: purpose gerunds ("used for torturing"), relative clauses on
     indefinite pronouns ("those who tortured and murdered"), aggregates over a period ("killed since 2014")."""
+    return _is_generic_form(tok, rules) or is_aggregate(_own_sentence(tok), rules)
+
+
+def _is_generic_form(tok: "Token", rules: EventRules) -> bool:
     if tok.tag_ == "VBG" and tok.dep_ == "pcomp" and tok.head.lower_ in rules.purpose_preps:
         return True
     top = _conj_top(tok)
-    if top.dep_ == "relcl" and top.head.lower_ in rules.relative_heads:
-        return True
-    sent = tok.sent if tok.doc.has_annotation("SENT_START") else tok.doc[:]
+    return top.dep_ == "relcl" and top.head.lower_ in rules.relative_heads
+
+
+def _own_sentence(tok: "Token") -> "Span":
+    return tok.sent if tok.doc.has_annotation("SENT_START") else tok.doc[:]
+
+
+def is_aggregate(sent: "Span", rules: EventRules) -> bool:
+    """The sentence counts over a period ("killed since 2014", "in the past year")."""
     for t in sent:
         if t.lower_ in rules.aggregate_preps and any(c.dep_ == "pobj" and _is_time(c) for c in t.children):
             return True
@@ -192,9 +209,10 @@ def _is_time(tok: "Token") -> bool:
     return tok.ent_type_ in ("DATE", "TIME") or tok.like_num or tok.lower_ in ("start", "beginning", "outbreak")
 
 
-def is_anchored(hit: "TriggerHit", rules: EventRules) -> bool:
+def is_anchored(hit: "TriggerHit", rules: EventRules, assume_entities: bool = False) -> bool:
     """A verb trigger, or a noun trigger read as one event: object of "launched", subject of "hit", object of a
-    preposition under "killed", or carrying a place, a date, a number or an agent of its own."""
+    preposition under "killed", or carrying a place, a date, a number or an agent of its own. With
+    ``assume_entities`` (before "ner" has run) every slot that would need an entity counts as having one."""
     tok = _phrase_root(hit)
     if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "ADJ" and tok.dep_ in ("ROOT", "conj", "ccomp", "advcl")):
         return True
@@ -209,7 +227,7 @@ def is_anchored(hit: "TriggerHit", rules: EventRules) -> bool:
         return True
     if dep in ("dobj", "attr", "xcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
         return False  # "the report details torture in X", "which monitors airstrikes in Iraq"
-    return _has_own_anchor(tok, rules)
+    return _has_own_anchor(tok, rules, assume_entities)
 
 
 def _phrase_root(hit: "TriggerHit") -> "Token":
@@ -226,16 +244,18 @@ def _headline_verb(tok: "Token") -> bool:
             and any(c.i > tok.i and c.dep_ in ("appos", "dobj", "compound") for c in tok.children))
 
 
-def _has_own_anchor(tok: "Token", rules: EventRules) -> bool:
+def _has_own_anchor(tok: "Token", rules: EventRules, assume_entities: bool = False) -> bool:
+    def has(toks, labels) -> bool:
+        return assume_entities or any(p.ent_type_ in labels for p in toks)
+
     for c in tok.children:
         if c.dep_ == "nummod" or (c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by")):
             return True
-        if c.dep_ == "prep" and c.lower_ in rules.place_preps:
-            if any(p.ent_type_ in rules.entity_labels for p in c.subtree):
-                return True
-        if c.dep_ in ("relcl", "acl") and any(p.ent_type_ in ("DATE", "TIME") for p in c.subtree):
+        if c.dep_ == "prep" and c.lower_ in rules.place_preps and has(c.subtree, rules.entity_labels):
             return True
-        if c.dep_ in ("npadvmod", "compound", "nmod") and c.ent_type_ in ("DATE", "TIME"):
+        if c.dep_ in ("relcl", "acl") and has(c.subtree, ("DATE", "TIME")):
+            return True
+        if c.dep_ in ("npadvmod", "compound", "nmod") and has((c,), ("DATE", "TIME")):
             return True
     return False
 
@@ -248,6 +268,14 @@ def _noun_realis(tok: "Token", mod: Modality) -> bool:
     if tok.dep_ in ("dobj", "pobj") and gov.lemma_.lower() in (mod.irrealis_heads | NEGATING_GOVERNORS) - {"be", "have"}:
         return False
     return True
+
+
+def may_hold_event(sent: "Span", lex: TriggerLexicon) -> bool:
+    """Whether ``sent``, parsed but not yet through "ner", can yield an event once entities are known: a superset
+    of ``bool(group_hits(find_triggers(sent, lex)))`` on the finished doc. Entity-dependent anchors are assumed
+    present, and DATE entities only ever make ``is_generic`` drop a trigger, so their absence keeps more."""
+    rules = load_event_rules()
+    return any(is_anchored(h, rules, assume_entities=True) for h in find_triggers(sent, lex))
 
 
 def group_hits(hits: list[TriggerHit]) -> list[list[TriggerHit]]:
