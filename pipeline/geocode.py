@@ -58,14 +58,37 @@ def load_resource(name: str) -> object:
 
 INHERITED_REASON = "document focus"  # extraction's reason for a place inherited from earlier sentences
 SIMILAR_CACHE_SIZE = 50_000  # names whose fuzzy candidates are kept per process
+NAMESAKE_MIN_SHARE = 0.02  # a town stands for its namesake region only with >= 2% of the region's population
 
 
 @dataclass(frozen=True)
 class DocFocus:
-    """Where a document is about: share of its toponym evidence per country and per admin1 region."""
+    """Where a document is about: share of its toponym evidence per country and per admin1 region.
+
+    ``parts`` keeps each piece of evidence as (name key, country, "CC.admin1" or "", weight) so that a
+    mention can be resolved on the evidence of the *other* names only (:meth:`without`): a lone "Dublin"
+    in an Ohio story must not vote for Ireland and then follow its own vote."""
 
     countries: dict[str, float] = field(default_factory=dict)
     regions: dict[str, float] = field(default_factory=dict)  # "CC.admin1" -> share
+    parts: tuple[tuple[str, str, str, float], ...] = ()
+
+    @classmethod
+    def from_parts(cls, parts: Sequence[tuple[str, str, str, float]]) -> DocFocus:
+        countries: Counter = Counter()
+        regions: Counter = Counter()
+        for _key, cc, region, weight in parts:
+            if cc:
+                countries[cc] += weight
+            if region:
+                regions[region] += weight
+        return cls(_shares(countries), _shares(regions), tuple(parts))
+
+    def without(self, key: str) -> DocFocus:
+        """The focus given by every name but ``key`` (unchanged when built without parts)."""
+        if not self.parts or all(p[0] != key for p in self.parts):
+            return self
+        return DocFocus.from_parts([p for p in self.parts if p[0] != key])
 
     def country(self, cc: str) -> float:
         return self.countries.get(cc, 0.0)
@@ -133,8 +156,7 @@ class Geocoder:
 
     def focus(self, toponyms: Sequence[PlaceMention], text: str) -> DocFocus:
         """Country/region distribution of the document from its toponyms and demonyms in its text."""
-        countries: Counter = Counter()
-        regions: Counter = Counter()
+        parts: list[tuple[str, str, str, float]] = []
         for mention in toponyms:
             query = self._query(mention)
             if query.guarded or query.person:
@@ -145,13 +167,13 @@ class Geocoder:
                 continue
             ambiguous = len({c.country_code for c in cands}) > 1
             weight = _evidence_weight(best.cand) * (0.5 if ambiguous else 1.0)
-            if best.cand.country_code:
-                countries[best.cand.country_code] += weight
-            if best.cand.kind in ("city", "admin1", "feature") and best.cand.admin1:
-                regions[f"{best.cand.country_code}.{best.cand.admin1}"] += weight
-        for cc, count in self._demonyms_in(text).items():
-            countries[cc] += 0.5 * count
-        return DocFocus(_shares(countries), _shares(regions))
+            cand = best.cand
+            region = f"{cand.country_code}.{cand.admin1}" if cand.kind in ("city", "admin1", "feature") and \
+                cand.admin1 else ""
+            parts.append((name_key(query.name), cand.country_code, region, weight))
+        for (word, cc), count in self._demonyms_in(text).items():
+            parts.append((name_key(word), cc, "", 0.5 * count))
+        return DocFocus.from_parts(parts)
 
     def _demonyms_in(self, text: str) -> Counter:
         if self._demonyms is None:
@@ -162,7 +184,7 @@ class Geocoder:
         for word in re.findall(r"\b[A-Z][a-z]+(?:s)?\b", text or ""):
             cc = self._demonyms.get(word)
             if cc:
-                found[cc] += 1
+                found[(word, cc)] += 1
         return found
 
     # ---- resolve ------------------------------------------------------------------------------------
@@ -259,7 +281,8 @@ class Geocoder:
             cands = [c for c in cands if c.kind in ("city", "feature")]
         if query.kind == "region" and any(c.kind == "admin1" for c in cands):
             cands = [c for c in cands if c.kind == "admin1"]
-        scored = [self._score(c, query, focus) for c in cands]
+        others = focus.without(name_key(query.name))
+        scored = [self._score(c, query, focus, others) for c in cands]
         scored = [s for s in scored if s is not None]
         if not scored:
             return None
@@ -272,13 +295,17 @@ class Geocoder:
                 best, note = town, f"the town, not the region of the same name; {note}"
         return _Scored(best.score, best.cand, f"{best.why}; {note}")
 
-    def _score(self, cand: Candidate, query: _Query, focus: DocFocus) -> _Scored | None:
-        share_c = focus.country(cand.country_code)
-        share_r = focus.region(cand.country_code, cand.admin1)
-        if (query.guarded or query.person) and not self._passes_guard(cand, share_c, query.person, focus):
+    def _score(self, cand: Candidate, query: _Query, focus: DocFocus, others: DocFocus) -> _Scored | None:
+        """Guards use the whole document's focus; a town or region is scored on the evidence of the other
+        names only (``others``), so a namesake cannot win on its own vote; a country keeps its own mentions."""
+        if (query.guarded or query.person) and not self._passes_guard(cand, focus.country(cand.country_code),
+                                                                      query.person, focus):
             return None
-        if not self._fits_focus(cand, query, share_c, focus):
+        if not self._fits_focus(cand, query, focus.country(cand.country_code), focus):
             return None
+        basis = focus if cand.kind in ("country", "continent") else others
+        share_c = basis.country(cand.country_code)
+        share_r = basis.region(cand.country_code, cand.admin1)
         score = _prior(cand) + 4.0 * share_c + 2.5 * share_r
         score += {"main": 0.5, "alt": -0.5, "demonym": 0.3}.get(cand.form, 0.0)
         score -= 1.0 if cand.match == "skeleton" else 0.0
@@ -313,9 +340,9 @@ class Geocoder:
 def _prior(cand: Candidate) -> float:
     pop = math.log10(cand.population + 1)
     if cand.kind == "country":
-        return 6.0
+        return 6.5
     if cand.kind == "continent":
-        return 5.5
+        return 6.0
     if cand.kind == "admin1":
         return 1.0 + 0.25 * pop
     capital = 1.0 if cand.feature_code == "PPLC" else 0.0
@@ -323,9 +350,11 @@ def _prior(cand: Candidate) -> float:
 
 
 def _namesake_town(region: Candidate, scored: list[_Scored]) -> _Scored | None:
-    """The town a region is named after (same country and admin1, same name), if it is a candidate."""
+    """The town a region is named after (same country and admin1, same name), if it is a candidate: matched
+    exactly (not a spelling variant) and not a hamlet beside its region (Montana City is not "Montana")."""
     towns = [s for s in scored if s.cand.kind == "city" and s.cand.country_code == region.country_code
-             and s.cand.admin1 == region.admin1]
+             and s.cand.admin1 == region.admin1 and s.cand.match == "exact"
+             and s.cand.population >= NAMESAKE_MIN_SHARE * region.population]
     return max(towns, key=lambda s: s.cand.population) if towns else None
 
 

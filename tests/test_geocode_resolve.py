@@ -148,3 +148,39 @@ def test_geocode_reason_explains_choice(geocoder):
 @pytest.mark.parametrize(("name", "gid"), [("Raqqa", "172955"), ("Deir Ezzor", "170794"), ("Aleppo", "adm1:SY.09")])
 def test_geocode_lookup_returns_raw_candidates(geocoder, name, gid):
     assert gid in {c.gid for c in geocoder.lookup(name)}
+
+
+# (names in one document, the name to resolve, its expected country, admin1 code or None for any)
+OTHER_NAMES_DECIDE = [
+    (["Dublin", "Dublin", "Dublin", "Ohio"], "Dublin", "US", "OH"),
+    (["Paris", "Paris", "Texas"], "Paris", "US", "TX"),
+    (["Alexandria", "Alexandria", "Louisiana"], "Alexandria", "US", "LA"),
+    (["Aleppo", "Idlib", "Hama"], "Hama", "SY", None),
+    (["Texas", "Houston", "China", "China", "China"], "China", "CN", None),
+]
+
+
+@pytest.mark.parametrize(("names", "target", "cc", "admin1"), OTHER_NAMES_DECIDE)
+def test_geocode_namesake_decided_by_the_other_names(geocoder, names, target, cc, admin1):
+    """A town is scored on the evidence of the *other* names of the document: a lone 'Dublin' in an Ohio
+    story does not vote for Ireland and then follow its own vote; a country keeps its own mentions."""
+    toponyms = [mention(n) for n in names]
+    match = geocoder.resolve(mention(target), geocoder.focus(toponyms, " ".join(names)))
+    assert match is not None and match.country_code == cc
+    if admin1:
+        assert match.place_id in {c.gid for c in geocoder.lookup(target) if c.admin1 == admin1}
+
+
+def test_geocode_focus_without_drops_only_that_name():
+    focus = DocFocus.from_parts([("dublin", "IE", "IE.L", 1.0), ("ohio", "US", "US.OH", 1.0)])
+    assert focus.country("IE") == 0.5
+    assert focus.without("dublin").country("IE") == 0.0
+    assert focus.without("dublin").country("US") == 1.0
+    assert focus.without("paris") is focus
+
+
+@pytest.mark.parametrize("name", ["Minnesota", "Montana"])
+def test_geocode_region_not_replaced_by_hamlet_or_spelling_variant(geocoder, name):
+    """'Minnesota' is the state, not Minneota (a spelling variant) nor a hamlet carrying its name."""
+    match = geocoder.resolve(mention(name), DocFocus({"US": 1.0}))
+    assert match is not None and match.geo_precision == 3 and match.country_code == "US"
