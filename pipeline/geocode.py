@@ -155,25 +155,29 @@ class Geocoder:
     # ---- focus --------------------------------------------------------------------------------------
 
     def focus(self, toponyms: Sequence[PlaceMention], text: str) -> DocFocus:
-        """Country/region distribution of the document from its toponyms and demonyms in its text."""
-        parts: list[tuple[str, str, str, float]] = []
-        for mention in toponyms:
-            query = self._query(mention)
-            if query.guarded or query.person:
-                continue
-            cands = self._candidates(query, DocFocus())
-            best = self._rank(query, cands, DocFocus())
+        """Country/region distribution of the document from its toponyms and demonyms in its text.
+
+        Two passes: each name first votes for its context-free reading; then each name votes again for its
+        reading given the other names' first votes ("Georgia" among Atlanta and Macon is the state)."""
+        queries = [q for q in (self._query(m) for m in toponyms) if not (q.guarded or q.person)]
+        demonyms = [(name_key(word), cc, "", 0.5 * count) for (word, cc), count in self._demonyms_in(text).items()]
+        first = DocFocus.from_parts(self._votes(queries, DocFocus()) + demonyms)
+        return DocFocus.from_parts(self._votes(queries, first) + demonyms)
+
+    def _votes(self, queries: Sequence[_Query], focus: DocFocus) -> list[tuple[str, str, str, float]]:
+        parts = []
+        for query in queries:
+            cands = self._candidates(query, focus)
+            best = self._rank(query, cands, focus)
             if best is None:
                 continue
-            ambiguous = len({c.country_code for c in cands}) > 1
-            weight = _evidence_weight(best.cand) * (0.5 if ambiguous else 1.0)
             cand = best.cand
+            ambiguous = len({c.country_code for c in cands}) > 1
+            weight = _evidence_weight(cand) * (0.5 if ambiguous else 1.0)
             region = f"{cand.country_code}.{cand.admin1}" if cand.kind in ("city", "admin1", "feature") and \
                 cand.admin1 else ""
             parts.append((name_key(query.name), cand.country_code, region, weight))
-        for (word, cc), count in self._demonyms_in(text).items():
-            parts.append((name_key(word), cc, "", 0.5 * count))
-        return DocFocus.from_parts(parts)
+        return parts
 
     def _demonyms_in(self, text: str) -> Counter:
         if self._demonyms is None:

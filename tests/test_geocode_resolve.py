@@ -184,3 +184,12 @@ def test_geocode_region_not_replaced_by_hamlet_or_spelling_variant(geocoder, nam
     """'Minnesota' is the state, not Minneota (a spelling variant) nor a hamlet carrying its name."""
     match = geocoder.resolve(mention(name), DocFocus({"US": 1.0}))
     assert match is not None and match.geo_precision == 3 and match.country_code == "US"
+
+
+def test_geocode_focus_second_pass_reads_names_in_context(geocoder):
+    """First pass: 'Gainesville' alone is Florida's and 'Athens' Greece's; second pass, among Atlanta and
+    Macon, both vote for Georgia (US), so the focus names one region."""
+    names = ["Gainesville", "Athens", "Atlanta", "Macon"]
+    focus = geocoder.focus([mention(n) for n in names], " ".join(names))
+    assert focus.country("US") == 1.0
+    assert focus.region("US", "GA") == 1.0
