@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pipeline.lexicon import ActorEntry, load_actors
 
 
+GENERIC_GROUPS = frozenset({"unidentified"})  # "terrorists", "gunmen": they yield to a named actor in the phrase
+
+
 @dataclass(frozen=True)
 class ActorMatch:
     canonical: str
@@ -63,12 +66,18 @@ class ActorIndex:
                 continue
             for m in pattern.finditer(text):
                 found.append(m)
-        found.sort(key=lambda m: (-(m.end() - m.start()), m.start()))
+        # a named actor beats a generic word ("ISIL terrorist group", "terrorists from Jaish al-Fateh")
+        found.sort(key=lambda m: (self._generic(m.group(0)), -(m.end() - m.start()), m.start()))
         for m in found:
             hit = self._choose(m.group(0), context)
             if hit is not None:
                 return hit
         return None
+
+    def _generic(self, surface: str) -> bool:
+        key = surface if _is_exact(surface) else surface.lower()
+        candidates = self._by_key.get(key) or self._by_key.get(surface.lower()) or []
+        return bool(candidates) and all(a.entry.group in GENERIC_GROUPS for a in candidates)
 
     def _choose(self, surface: str, context: str) -> ActorMatch | None:
         key = surface if _is_exact(surface) else surface.lower()

@@ -41,6 +41,8 @@ FAKES_ACTOR = {
     "Syrian opposition armed groups": "armed opposition groups",
     "US-led coalition": "international coalition forces",
     "United States armed forces": "international coalition forces",
+    "Turkish armed forces": "international coalition forces",  # FA-KES coders file Turkish strikes here
+    "Jordanian armed forces": "international coalition forces",
     "Hayat Tahrir al-Sham": "al-nusra front",
     "Syrian Democratic Forces": "self administration forces",
 }

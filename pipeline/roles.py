@@ -15,7 +15,8 @@ NP_DROP = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "p
 NP_KEEP_PREPS = frozenset({"of", "from", "in"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 OWNER_DEPS = frozenset({"poss", "amod", "compound", "nmod", "npadvmod"})
-BACKED = re.compile(r"^(?P<who>.+?)-(?:led|backed|supported|sponsored|allied|affiliated)$", re.I)
+BACKED_WORDS = frozenset({"led", "backed", "supported", "sponsored", "allied", "affiliated"})
+BACKED = re.compile(r"^(?P<who>.+?)\s*-\s*(?:led|backed|supported|sponsored|allied|affiliated)$", re.I)
 KILL_LEMMAS = frozenset({"kill", "die", "dead", "death", "execute", "massacre", "slay", "murder", "behead", "toll",
                          "slaughter", "assassinate", "claim", "life"})
 CIVILIAN_WORDS = re.compile(r"\b(civilians?|children|women|people|residents|villagers|families|worshippers|"
@@ -115,7 +116,7 @@ def _noun_actor(noun: "Token", index: ActorIndex, context: str) -> "Token | None
 
 def _actorish(tok: "Token", index: ActorIndex, context: str) -> bool:
     text = np_span(tok).text
-    return bool(BACKED.match(tok.text)) or index.normalise(text, context) is not None
+    return bool(BACKED.match(backed_text(tok))) or index.normalise(text, context) is not None
 
 
 def actor_token(anchors: list["Token"], index: ActorIndex, context: str) -> "Token | None":
@@ -129,11 +130,12 @@ def actor_token(anchors: list["Token"], index: ActorIndex, context: str) -> "Tok
             if subj is None and not _has_own_subject(tok):
                 subj = _inherited_subject(tok)
             if subj is None and _is_passive(tok):
-                subj = _weapon_in_preps(tok, index, context)
+                subj = _weapon_in_preps(tok, index, context) or _when_clause_actor(tok, index, context)
         else:
             subj = _noun_actor(tok, index, context)
-        if subj is not None and subj.lower_ not in RELATIVE_PRONOUNS:
-            return _weapon_owner(subj, index, context)
+        owner = _weapon_owner(subj, index, context) if subj is not None else None
+        if owner is not None and subj.lower_ not in RELATIVE_PRONOUNS:
+            return owner  # an ownerless weapon ("Air raids kill ...") leaves the other trigger words to try
     return None
 
 
@@ -158,9 +160,15 @@ def _is_weapon(tok: "Token") -> bool:
 
 def _weapon_owner(tok: "Token", index: ActorIndex, context: str) -> "Token | None":
     """A weapon/attack noun as actor is replaced by its owner modifier; with no owner there is no actor."""
-    if not _is_weapon(tok) or index.normalise(np_span(tok).text, context) is not None:
+    if not _is_weapon(tok) or index.normalise(left_span(tok).text, context) is not None:
         return tok
     return _owner_modifier(tok, index, context)
+
+
+def left_span(tok: "Token") -> "Span":
+    """The noun phrase up to its head ("Syria army shelling" of "Syria army shelling of rebel town")."""
+    span = np_span(tok)
+    return span.doc[span.start : max(span.start, tok.i) + 1]
 
 
 def _owner_modifier(noun: "Token", index: ActorIndex, context: str) -> "Token | None":
@@ -171,6 +179,8 @@ def _owner_modifier(noun: "Token", index: ActorIndex, context: str) -> "Token | 
         for c in cur.children:
             if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
                 return next((p for p in c.children if p.dep_ == "pobj"), None)
+            if c.dep_ == "acl" and c.tag_ == "VBN" and cur is noun:  # "an attack carried out by X"
+                stack.append(c)
             if c.dep_ in OWNER_DEPS and c.i < noun.i:
                 if _owner_match(c, index, context) is not None:
                     return c
@@ -179,9 +189,16 @@ def _owner_modifier(noun: "Token", index: ActorIndex, context: str) -> "Token | 
     return None
 
 
+def backed_text(tok: "Token") -> str:
+    """'US-led' for the token 'led' of 'US - led' (the tokenizer splits some hyphenated modifiers)."""
+    if tok.lower_ in BACKED_WORDS and tok.i > tok.left_edge.i:
+        return tok.doc[tok.left_edge.i : tok.i + 1].text
+    return tok.text
+
+
 def _owner_match(tok: "Token", index: ActorIndex, context: str):
     text = np_span(tok).text if tok.dep_ == "poss" else tok.text
-    m = BACKED.match(tok.text)
+    m = BACKED.match(backed_text(tok))
     return (index.normalise(text, context) or (index.normalise(m.group("who"), context) if m else None)
             or weapon_owners().owner(tok.text, index, context))
 
@@ -196,13 +213,33 @@ def _weapon_in_preps(verb: "Token", index: ActorIndex, context: str) -> "Token |
     return None
 
 
+def _when_clause_actor(verb: "Token", index: ActorIndex, context: str) -> "Token | None":
+    """'were killed when Syrian army helicopters dropped barrel bombs' -> 'Syrian army helicopters': the subject of a
+    'when' clause on a passive with no agent, if it names a known actor (or a weapon with a known owner)."""
+    for c in verb.children:
+        if c.dep_ != "advcl" or not any(m.lower_ == "when" for m in c.children if m.dep_ in ("advmod", "mark")):
+            continue
+        subj = next((s for s in c.children if s.dep_ == "nsubj"), None)
+        if subj is None:
+            continue
+        owner = _weapon_owner(subj, index, context)
+        if owner is not None and index.normalise(left_span(owner).text, context) is not None:
+            return owner
+        if owner is not None and _owner_match(owner, index, context) is not None:
+            return owner
+    return None
+
+
 def _is_passive(verb: "Token") -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or _headline_passive(verb)
 
 
 def _headline_passive(verb: "Token") -> bool:
-    """'Terrorists driven out of all Aleppo quarters': a bare participle ROOT is a passive."""
-    return verb.tag_ == "VBN" and verb.dep_ == "ROOT" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+    """'Terrorists driven out of all Aleppo quarters': a bare participle ROOT with no object is a passive; so is a
+    bare participle conjoined to a passive ('15 were killed and dozens wounded')."""
+    if verb.tag_ != "VBN" or any(c.dep_ in ("aux", "auxpass", "dobj") for c in verb.children):
+        return False
+    return verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head is not verb and _is_passive(verb.head))
 
 
 def target_token(anchors: list["Token"]) -> "Token | None":
@@ -224,11 +261,11 @@ def target_token(anchors: list["Token"]) -> "Token | None":
 def party(tok: "Token | None", index: ActorIndex, context: str) -> Party | None:
     if tok is None:
         return None
-    span = np_span(tok)
+    span = left_span(tok) if _is_weapon(tok) else np_span(tok)
     text = span.text
-    m = BACKED.match(tok.text) if tok.dep_ in ("amod", "compound", "npadvmod") else None
+    m = BACKED.match(backed_text(tok)) if tok.dep_ in ("amod", "compound", "npadvmod") else None
     if m or (tok.dep_ in OWNER_DEPS and tok.head.pos_ in ("NOUN", "PROPN")):
-        text = tok.text if tok.dep_ != "poss" else text
+        text = (m.group(0) if m else tok.text) if tok.dep_ != "poss" else text
     match = index.normalise(text, context)
     if match is None and m:
         match = index.normalise(m.group("who"), context)
