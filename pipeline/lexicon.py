@@ -89,6 +89,12 @@ def _read(name: str, directory: str | None) -> dict:
     return data
 
 
+# What may follow a stem in the prefilter for the word to be one of its inflections ("kill" -> killed, killings;
+# "expel" -> expelled; "withdraw" -> withdrawn): an optional doubled consonant, then an ending, then the word's end.
+# Without it short stems matched any word they start ("min" -> minister, "de" -> December).
+INFLECTION_TAIL = r"(?=[bdgklmnprtz]?(?:e|es|ed|d|s|n|en|ing|ings|ion|ions|er|ers|or|ors|ies|ied|y)?\b)"
+
+
 def _inflections(word: str) -> list[str]:
     """Stems for the prefilter: 'liberate' -> 'liberat' (matches liberated/liberating), 'shell' -> 'shell'."""
     stem = word[:-1] if word.endswith("e") and len(word) > 3 else word
@@ -140,7 +146,8 @@ def load_triggers(directory: str | None = None) -> TriggerLexicon:
         stems.update(str(f).lower() for f in raw.get("forms") or [])
     mod = data.get("modality") or {}
     modality = Modality(*(frozenset(str(w).lower() for w in mod.get(k) or ()) for k in Modality.__dataclass_fields__))
-    pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, stems), key=len, reverse=True)) + r")", re.I)
+    alternation = "|".join(sorted(map(re.escape, stems), key=len, reverse=True))
+    pattern = re.compile(r"\b(?:" + alternation + r")" + INFLECTION_TAIL, re.I)
     return TriggerLexicon(
         single={k: tuple(v) for k, v in single.items()},
         phrases={k: tuple(sorted(v, key=lambda e: -len(e.words))) for k, v in phrases.items()},

@@ -40,8 +40,10 @@ def build_nlp(settings: Settings, geocoder: "Geocoder | None" = None) -> "spacy.
     """The model named by ``settings.spacy_model`` with an entity ruler (before "ner") of actors, outlets and,
     when ``geocoder`` is given, its place names."""
     from pipeline import ruler as ruler_module
+    from pipeline.attribute_rules import indexed_attribute_ruler
 
     nlp = load_model(settings.spacy_model)
+    indexed_attribute_ruler(nlp)  # same annotations as the model's own component, an order of magnitude faster
     ruler_module.register()
     ruler = nlp.add_pipe(ruler_module.FACTORY, name=RULER_NAME, first=True)  # first: adding runs only the tokenizer
     aliases = _actor_patterns() + _outlet_patterns()
