@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from pipeline.lexicon import ActorEntry, load_actors
 
@@ -28,8 +29,10 @@ class _Alias:
 class ActorIndex:
     """Longest-alias lookup. ALL-CAPS aliases ("IS", "SAA") match case-sensitively, others case-insensitively."""
 
-    def __init__(self, entries: tuple[ActorEntry, ...]):
+    def __init__(self, entries: tuple[ActorEntry, ...], countries: dict[str, tuple[str, ...]] | None = None):
         self._by_key: dict[str, list[_Alias]] = {}
+        self._countries = {cc: re.compile(_word_alternation(words), re.I) for cc, words in (countries or {}).items()}
+        self._doc_country: dict[str, str | None] = {}
         self._canonical = {e.canonical: e for e in entries}
         for entry in entries:
             for alias in entry.aliases:
@@ -82,15 +85,38 @@ class ActorIndex:
     def _choose(self, surface: str, context: str) -> ActorMatch | None:
         key = surface if _is_exact(surface) else surface.lower()
         candidates = self._by_key.get(key) or self._by_key.get(surface.lower()) or []
-        contextual = [a for a in candidates if a.contextual and self._in_context(a.entry, context)]
+        country = self.document_country(context)
+        contextual = [a for a in candidates if a.contextual and self._in_context(a.entry, context, country)]
         general = [a for a in candidates if not a.contextual]
         for a in contextual + general:
-            return ActorMatch(a.entry.canonical, a.entry.group, surface)
+            return ActorMatch(a.entry.canonical, dict(a.entry.groups_by_country).get(country or "", a.entry.group),
+                              surface)
         return None
 
-    def _in_context(self, entry: ActorEntry, context: str) -> bool:
+    def _in_context(self, entry: ActorEntry, context: str, country: str | None) -> bool:
+        """A contextual alias ("the army") names the entry's actor when the article is about the entry's country
+        (the country named most often, see ``document_country``); with no country table entry, when the article
+        mentions one of the entry's context words."""
+        if country is not None and entry.country in self._countries:
+            return entry.country == country
         pattern = self._contexts.get(entry.canonical)
         return bool(pattern and context and pattern.search(context))
+
+    def document_country(self, context: str) -> str | None:
+        """ISO code of the country the text is most about: most mentions of its names, demonyms and main places
+        (``countries`` in actors.yaml); ties go to the earliest mention. None when no country is named."""
+        if not context or not self._countries:
+            return None
+        if context not in self._doc_country:
+            if len(self._doc_country) > 64:
+                self._doc_country.clear()
+            scores = []
+            for cc, pattern in self._countries.items():
+                hits = [m.start() for m in pattern.finditer(context)]
+                if hits:
+                    scores.append((-len(hits), hits[0], cc))
+            self._doc_country[context] = min(scores)[2] if scores else None
+        return self._doc_country[context]
 
 
 def _is_exact(alias: str) -> bool:
@@ -108,7 +134,11 @@ _INDEX: dict[str | None, ActorIndex] = {}
 def actor_index(directory: str | None = None) -> ActorIndex:
     """The cached index over resources/actors.yaml (or ``directory``/actors.yaml)."""
     if directory not in _INDEX:
-        _INDEX[directory] = ActorIndex(load_actors(directory))
+        from pipeline.lexicon import _read
+
+        raw = _read("actors.yaml", directory).get("countries") or {}
+        countries = {str(cc): tuple(str(w) for w in words) for cc, words in raw.items()}
+        _INDEX[directory] = ActorIndex(load_actors(directory), countries)
     return _INDEX[directory]
 
 
@@ -140,3 +170,20 @@ def weapon_owners(directory: str | None = None) -> WeaponOwners:
         _OWNERS[directory] = WeaponOwners(frozenset(str(w).lower() for w in data.get("weapon_nouns") or ()),
                                           {str(k): str(v) for k, v in (data.get("weapon_owners") or {}).items()})
     return _OWNERS[directory]
+
+
+# "The Islamic State group claimed responsibility for the attack", "Nusra Front has claimed responsibility"
+RESPONSIBILITY = re.compile(r"(?P<who>[A-Z][\w'’-]*(?:[ -][\w'’()-]+){0,7}?)\s+(?:has\s+|have\s+|had\s+)?"
+                            r"(?:quickly\s+|later\s+|also\s+)?(?:claimed|claims|claim|admitted|announced)\s+"
+                            r"responsibility\b")
+
+
+def responsibility_claims(text: str, index: ActorIndex, context: str) -> Iterator[tuple[int, str, ActorMatch]]:
+    """(offset, words as written, actor) for each named, non-generic actor said to claim responsibility."""
+    for m in RESPONSIBILITY.finditer(text):
+        who = m.group("who")
+        if re.match(r"(?:No|Nobody|None|There)\b", who):
+            continue
+        hit = index.normalise(who, context)
+        if hit is not None and hit.group not in GENERIC_GROUPS | {"civilians", "protesters"}:
+            yield m.start(), hit.alias, hit

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from pipeline.actors import actor_index
+from pipeline.actors import actor_index, responsibility_claims
 from pipeline.claims import claim_source, claim_status
 from pipeline.dates import find_date
 from pipeline.lexicon import load_claims, load_outlets, load_triggers
@@ -163,7 +163,25 @@ def _assemble(plan: _Plan) -> Extraction:
                 focus.see(cand.places, from_event=True)
         toponyms.extend(tops)
         focus.see(tops)
-    return Extraction(tuple(events), tuple(toponyms))
+    return Extraction(tuple(_claimed_actors(events, plan.article.text or "", context)), tuple(toponyms))
+
+
+CLAIMABLE = frozenset({"Explosions/Remote violence", "Violence against civilians", "Battles"})
+
+
+def _claimed_actors(events: list[EventCandidate], text: str, context: str) -> list[EventCandidate]:
+    """An attack with no actor named in its sentence, reported before "X claimed responsibility", is X's by that
+    claim (actor_text is the claimant as written)."""
+    claims = list(responsibility_claims(text, actor_index(), context))
+    if not claims:
+        return events
+    out = []
+    for ev in events:
+        claim = next((c for c in claims if ev.char_start <= c[0]), None)
+        if ev.actor is None and ev.event_type in CLAIMABLE and claim is not None:
+            ev = dataclasses.replace(ev, actor=claim[2].canonical, actor_text=claim[1], actor_group=claim[2].group)
+        out.append(ev)
+    return out
 
 
 def _shift(m: PlaceMention, base: int) -> PlaceMention:

@@ -17,6 +17,9 @@ RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 OWNER_DEPS = frozenset({"poss", "amod", "compound", "nmod", "npadvmod"})
 BACKED_WORDS = frozenset({"led", "backed", "supported", "sponsored", "allied", "affiliated"})
 BACKED = re.compile(r"^(?P<who>.+?)\s*-\s*(?:led|backed|supported|sponsored|allied|affiliated)$", re.I)
+# transitive harm verbs: with no object and no auxiliary they are reduced passives ("29 rebels killed in clashes")
+TRANSITIVE_HARM = frozenset({"kill", "wound", "injure", "execute", "behead", "massacre", "slaughter", "assassinate",
+                             "kidnap", "abduct", "arrest", "detain", "torture"})
 KILL_LEMMAS = frozenset({"kill", "die", "dead", "death", "execute", "massacre", "slay", "murder", "behead", "toll",
                          "slaughter", "assassinate", "claim", "life"})
 CIVILIAN_WORDS = re.compile(r"\b(civilians?|children|women|people|residents|villagers|families|worshippers|"
@@ -182,10 +185,10 @@ def _owner_modifier(noun: "Token", index: ActorIndex, context: str) -> "Token | 
             if c.dep_ == "acl" and c.tag_ == "VBN" and cur is noun:  # "an attack carried out by X"
                 stack.append(c)
             if c.dep_ in OWNER_DEPS and c.i < noun.i:
-                if _owner_match(c, index, context) is not None:
-                    return c
                 if c.dep_ == "compound" and _is_weapon(c):
-                    stack.append(c)
+                    stack.append(c)  # "regime barrel bomb attacks": the owner modifies "barrel"
+                elif _owner_match(c, index, context) is not None:
+                    return c
     return None
 
 
@@ -197,7 +200,7 @@ def backed_text(tok: "Token") -> str:
 
 
 def _owner_match(tok: "Token", index: ActorIndex, context: str):
-    text = np_span(tok).text if tok.dep_ == "poss" else tok.text
+    text = np_span(tok).text if tok.dep_ == "poss" else tok.doc[min(tok.left_edge.i, tok.i) : tok.i + 1].text
     m = BACKED.match(backed_text(tok))
     return (index.normalise(text, context) or (index.normalise(m.group("who"), context) if m else None)
             or weapon_owners().owner(tok.text, index, context))
@@ -237,7 +240,9 @@ def _is_passive(verb: "Token") -> bool:
 def _headline_passive(verb: "Token") -> bool:
     """'Terrorists driven out of all Aleppo quarters': a bare participle ROOT with no object is a passive; so is a
     bare participle conjoined to a passive ('15 were killed and dozens wounded')."""
-    if verb.tag_ != "VBN" or any(c.dep_ in ("aux", "auxpass", "dobj") for c in verb.children):
+    vbd_reduced = verb.tag_ == "VBD" and verb.lemma_.lower() in TRANSITIVE_HARM  # "70 terrorists killed in ..."
+    if (verb.tag_ != "VBN" and not vbd_reduced) or any(c.dep_ in ("aux", "auxpass", "dobj", "ccomp", "xcomp")
+                                                      for c in verb.children):
         return False
     return verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head is not verb and _is_passive(verb.head))
 

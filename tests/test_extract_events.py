@@ -231,3 +231,47 @@ def test_extract_claim_source_never_a_pronoun(nlp, text, source, status):
     ev = events(nlp, text)[-1]
     assert ev.claim_source == source
     assert ev.claim_status == status
+
+
+@pytest.mark.parametrize(
+    "text, actor, group",
+    [
+        # "the army" is the army of the country the article is about; groups follow the country of operation
+        ("Iraqi forces pushed into Mosul. The army shelled the old city of Mosul on Monday.", "Iraqi security forces",
+         "state forces"),
+        ("Fighting went on around Aleppo in Syria. The army shelled the town on Monday.", "Syrian Arab Army",
+         "state forces"),
+        ("Israeli warplanes struck a base near Damascus in Syria on Monday.", "Israel Defense Forces", "external forces"),
+        ("Israeli warplanes struck a house in Gaza on Monday.", "Israel Defense Forces", "state forces"),
+        # FA-KES spellings and constructions
+        ("Syria air strikes kill 42 including 16 children in Idlib.", "Syrian Arab Army", "state forces"),
+        ("Dozens of civilians have been killed by US-led air strikes in Syria.", "US-led coalition", "external forces"),
+        ("ISIL terrorist group killed more than 50 people in an attack on two villages in Syria.", "Islamic State",
+         "rebel groups"),
+        ("Seventy-six people were killed when Syrian army helicopters dropped barrel bombs on Aleppo.",
+         "Syrian Arab Army", "state forces"),
+        ("At least 15 people were killed and dozens wounded on Monday in government air strikes on Douma in Syria.",
+         "Syrian Arab Army", "state forces"),
+        ("A suicide bomber blew himself up in a market in Hasakah in Syria, killing 16 people. "
+         "The Islamic State group claimed responsibility for the attack.", "Islamic State", "rebel groups"),
+    ],
+)
+def test_extract_actor_by_document_country_and_construction(nlp, text, actor, group):
+    evs = [e for e in events(nlp, text) if e.actor is not None]
+    assert evs and (evs[0].actor, evs[0].actor_group) == (actor, group)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shelling of a rebel bastion near Damascus in Syria killed 19 people.",  # the rebels are the target
+        "Rebels in Iraq? No: insurgents attacked a checkpoint near Mosul in Iraq, killing two.",  # not Syrian rebels
+    ],
+)
+def test_extract_actor_not_taken_from_target_or_other_country(nlp, text):
+    assert all(e.actor != "Syrian opposition armed groups" for e in events(nlp, text))
+
+
+def test_extract_no_claim_of_responsibility_gives_no_actor(nlp):
+    evs = events(nlp, "A car bomb killed six people in Homs in Syria. No group has claimed responsibility for it.")
+    assert evs and all(e.actor is None for e in evs)
