@@ -286,7 +286,9 @@ class Geocoder:
         if query.kind == "region" and any(c.kind == "admin1" for c in cands):
             cands = [c for c in cands if c.kind == "admin1"]
         others = focus.without(name_key(query.name))
-        scored = [self._score(c, query, focus, others) for c in cands]
+        # a country that shares its name with a region ("Georgia") is judged on the other names too
+        contested = {c.kind for c in cands if c.form == "main"} >= {"country", "admin1"}
+        scored = [self._score(c, query, others if contested else focus, others) for c in cands]
         scored = [s for s in scored if s is not None]
         if not scored:
             return None
@@ -300,8 +302,8 @@ class Geocoder:
         return _Scored(best.score, best.cand, f"{best.why}; {note}")
 
     def _score(self, cand: Candidate, query: _Query, focus: DocFocus, others: DocFocus) -> _Scored | None:
-        """Guards use the whole document's focus; a town or region is scored on the evidence of the other
-        names only (``others``), so a namesake cannot win on its own vote; a country keeps its own mentions."""
+        """Guards use ``focus``; a town or region is scored on the evidence of the other names only
+        (``others``), so a namesake cannot win on its own vote; a country keeps its own mentions (``focus``)."""
         if (query.guarded or query.person) and not self._passes_guard(cand, focus.country(cand.country_code),
                                                                       query.person, focus):
             return None
