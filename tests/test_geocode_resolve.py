@@ -157,7 +157,8 @@ OTHER_NAMES_DECIDE = [
     (["Alexandria", "Alexandria", "Louisiana"], "Alexandria", "US", "LA"),
     (["Aleppo", "Idlib", "Hama"], "Hama", "SY", None),
     (["Texas", "Houston", "China", "China", "China"], "China", "CN", None),
-    (["Georgia", "Georgia", "Atlanta", "Macon", "Savannah"], "Georgia", "US", "GA"),
+    (["Georgia", "Georgia", "Augusta"], "Georgia", "US", "GA"),
+    (["Georgia", "Georgia", "Decatur", "Dalton"], "Georgia", "US", "GA"),
     (["Georgia", "Georgia", "Tbilisi", "Russia"], "Georgia", "GE", None),
 ]
 
