@@ -26,6 +26,7 @@ from pipeline.claims import claim_source, claim_status
 from pipeline.dates import find_date
 from pipeline.lexicon import load_claims, load_outlets, load_triggers
 from pipeline.nlp import RULER_NAME, build_nlp
+from pipeline.place_spans import known_country
 from pipeline.places import doc_toponyms, places_for
 from pipeline.roles import actor_token, fatalities, is_civilian, party, target_token
 from pipeline.schema import Article, EventCandidate, Extraction, PlaceMention
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["build_nlp", "extract", "extract_many", "locate_event"]
 
 NER = "ner"
+LEAD_SENTENCES = 3  # headline + first sentences: the event the article is about
 GOVERNED_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
 AIR_ACTOR = re.compile(r"\b(air ?force|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
 NON_STATE = frozenset({"rebel groups", "political militias", "identity militias", "unidentified"})
@@ -130,6 +132,7 @@ class _Focus:
     place: PlaceMention | None = None
     town: PlaceMention | None = None
     event_place: PlaceMention | None = None
+    lead: PlaceMention | None = None  # the first town named in the lead (headline + first sentences)
 
     def see(self, mentions: Iterable[PlaceMention], from_event: bool = False) -> None:
         for m in mentions:
@@ -144,13 +147,32 @@ class _Focus:
                 self.town = m
 
     def current(self) -> PlaceMention | None:
+        """The last event place, else the last toponym -- a town before a country; before any town is named, the
+        lead's town (the headline "... kill 11 in east Syria" is about the place its lead names)."""
+        for m in (self.event_place, self.place, self.lead):
+            if m is not None and not _countryish(m.text):
+                return m
         return self.event_place or self.place
+
+
+def _countryish(text: str) -> bool:
+    return text in COUNTRY_WORDS or known_country(text)
+
+
+def _lead_town(plan: _Plan) -> PlaceMention | None:
+    """The first toponym of the lead (sentences < LEAD_SENTENCES) that is not a country."""
+    for i, (start, _) in enumerate(plan.spans[:LEAD_SENTENCES]):
+        doc = plan.docs.get(i)
+        for m in doc_toponyms(doc) if doc is not None else ():
+            if not _countryish(m.text):
+                return dataclasses.replace(_shift(m, start), reason=f"lead place {m.text}")
+    return None
 
 
 def _assemble(plan: _Plan) -> Extraction:
     events: list[EventCandidate] = []
     toponyms: list[PlaceMention] = []
-    focus = _Focus()
+    focus = _Focus(lead=_lead_town(plan))
     context = plan.article.text[:5000]
     for i, (start, end) in enumerate(plan.spans):
         doc = plan.docs.get(i)
@@ -250,17 +272,19 @@ def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
 
 def _event_places(anchors, base: int, focus: _Focus, date_precision: str | None = None
                   ) -> tuple[PlaceMention, ...]:
-    """Places attached to the trigger; else the document's place in focus, marked "document focus" (the geocoder
-    then caps its precision at 2) -- but not for background dated only to a year ("protests that began in 2011")."""
+    """Places attached to the trigger; else (or besides a bare country: "killed in Syria") the document's place in
+    focus, marked "document focus" (the geocoder then caps its precision at 2) -- but not for background dated only
+    to a year ("protests that began in 2011")."""
     town = dataclasses.replace(focus.town, start=focus.town.start - base, end=focus.town.end - base) if focus.town else None
-    found = [_shift(m, base) for m in places_for(anchors, town)]
-    if found:
-        return tuple(found)
+    found = tuple(_shift(m, base) for m in places_for(anchors, town))
+    if found and not all(_countryish(m.text) for m in found):
+        return found
     f = focus.current()
-    if f is None or date_precision == "year":
-        return ()
-    return (PlaceMention(f.text, f.start, f.end, f"document focus (no place in sentence; last place: {f.reason})",
-                         f.modifier, f.kind, f.label),)
+    if f is None or date_precision == "year" or (found and _countryish(f.text)):
+        return found
+    why = "sentence names only the country" if found else "no place in sentence"
+    return found + (PlaceMention(f.text, f.start, f.end, f"document focus ({why}; last place: {f.reason})",
+                                 f.modifier, f.kind, f.label),)
 
 
 _AGENCIES: dict[str, frozenset[str]] = {}

@@ -15,166 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+from pipeline.place_spans import (  # noqa: F401  (re-exported: nlp.py and tests import them from here)
+    DIRECTIONS, NEAR_PREPS, STATIVE_PARTICIPLES, is_country as _is_country, PART_NOUNS, PARTICIPANT_NOUNS, PLACE_NOUNS, QUARTER_NOUNS, REGION_NOUNS, SUBJECT_DEPS,
+    TOWN_NOUNS, doc_toponyms, is_place_token, is_site as _is_site, mention_text, place_candidates, place_slot_spans, place_span)
 from pipeline.schema import PlaceMention
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
-
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-PLACE_NOUNS = frozenset({"village", "town", "city", "neighborhood", "neighbourhood", "district", "province", "area",
-                         "region", "countryside", "suburb", "camp", "governorate", "quarter", "outskirts", "vicinity",
-                         "border", "locality", "hamlet", "settlement", "municipality", "valley", "capital",
-                         "mountain", "hill", "highway", "road", "street", "airport", "airbase", "base", "front",
-                         "axis", "part", "parts", "areas", "farmland", "desert", "enclave", "pocket", "corridor",
-                         "crossing", "square", "centre", "center", "east", "west", "north", "south", "edge", "heart",
-                         "county", "state", "oblast", "island", "port", "commune", "locality", "localities", "towns",
-                         "villages", "cities", "streets", "sections", "section"})
-TOWN_NOUNS = frozenset({"town", "city", "village", "neighborhood", "neighbourhood", "district", "camp"})
-REGION_NOUNS = frozenset({"province", "governorate", "region", "oblast", "state", "county", "countryside"})
-# "outskirts of X", "countryside of X": the event is near or in part of X
-PART_NOUNS = frozenset({"outskirts", "countryside", "suburb", "suburbs", "vicinity", "edge", "outskirt", "east",
-                        "west", "north", "south", "part", "parts", "areas", "area", "heart", "centre", "center",
-                        "neighborhood", "neighbourhood", "district", "quarter", "border", "environs", "periphery"})
-QUARTER_NOUNS = frozenset({"neighborhood", "neighbourhood", "quarter"})  # "the X neighbourhood of Y" names X
-DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-                        "northern", "southern", "eastern", "western", "northeastern", "northwestern",
-                        "southeastern", "southwestern", "central", "rural", "outer", "downtown", "greater"})
-NEAR_PREPS = frozenset({"near", "outside", "around", "close", "off", "nearby", "beyond", "toward", "towards"})
-NOT_PLACE_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "EVENT", "LAW",
-                            "LANGUAGE", "WORK_OF_ART"})
-LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "around", "into", "across", "throughout"})
-# participles a place may hang on and still be the event's ("forces positioned in Daraa", "a base located in X")
-STATIVE_PARTICIPLES = frozenset({"base", "locate", "position", "station", "situate", "deploy", "entrench", "besiege",
-                                 "surround", "encircle", "trap", "hole", "control", "hold"})
-SITE_NOUNS = frozenset({"cafe", "restaurant", "hotel", "hospital", "clinic", "school", "university", "college", "mosque",
-                        "church", "synagogue", "temple", "shrine", "market", "bazaar", "mall", "shop", "store",
-                        "station", "terminal", "prison", "jail", "embassy", "consulate", "headquarters", "office",
-                        "home", "house", "residence", "building", "compound", "stadium", "bridge", "checkpoint",
-                        "outpost", "post", "position", "positions", "barracks", "port", "harbour", "harbor", "dam",
-                        "field", "oilfield", "farm", "farms", "factory", "plant", "refinery", "palace", "ministry",
-                        "parliament", "court", "courthouse", "park", "beach", "coast", "coastline", "island",
-                        "neighborhood", "suburb", "slum", "campus", "airfield", "bus", "road", "street", "avenue",
-                        "highway", "junction", "roundabout", "district", "zone", "area", "village", "town", "city"})
-PARTICIPANT_NOUNS = frozenset({
-    "governor", "president", "leader", "commander", "chief", "head", "member", "members", "minister", "official",
-    "officer", "spokesman", "spokeswoman", "spokesperson", "mayor", "envoy", "ambassador", "delegate", "delegation",
-    "representative", "general", "colonel", "captain", "soldier", "troops", "troop", "force", "forces", "army",
-    "police", "policeman", "militia", "militant", "fighter", "rebel", "insurgent", "guerrilla", "terrorist",
-    "people", "resident", "citizen", "civilian", "national", "native", "man", "woman", "child", "boy", "girl",
-    "student", "worker", "journalist", "reporter", "correspondent", "photographer", "activist", "protester",
-    "demonstrator", "prisoner", "detainee", "hostage", "refugee", "tourist", "pilgrim", "worshipper", "family",
-    "government", "authority", "authorities", "ministry", "administration", "regime", "party", "group", "faction",
-    "movement", "organization", "organisation", "agency", "company", "firm", "bank", "team", "club", "council",
-    "committee", "parliament", "court", "judge", "prosecutor", "lawyer", "supremo", "emir", "king", "prince",
-    "queen", "sheikh", "cleric", "imam", "priest", "bishop", "doctor", "citizen", "elder", "chieftain",
-    "helicopter", "plane", "aircraft", "jet", "warplane", "drone", "ship", "vessel", "boat", "tanker", "tank",
-    "airline", "newspaper", "television", "radio", "agent", "intelligence", "service", "embassy", "consulate",
-    "coalition", "alliance", "state", "nation", "guard", "guards", "squad", "unit", "brigade", "division",
-    "battalion", "regiment", "contingent", "peacekeeper", "marine", "sailor", "pilot", "crew", "player", "coach",
-    "singer", "actor", "author", "writer", "director", "businessman", "trader", "dealer", "trafficker", "smuggler",
-    "suspect", "gunman", "bomber", "attacker", "assailant", "killer", "victim", "survivor", "supporter", "ally",
-    "enemy", "opponent", "dissident", "defector", "veteran", "candidate", "voter", "legislator", "lawmaker",
-    "senator", "congressman", "diplomat", "counterpart", "partner", "investor", "owner", "employee", "staff",
-    "personnel", "population", "community", "tribe", "clan", "villager", "townspeople", "inhabitant"})
-# verbs whose object / passive subject is typically a place ("entered Zabdeen", "Tororo was shelled")
-TERRITORIAL = frozenset({"liberate", "capture", "recapture", "seize", "storm", "enter", "shell", "bomb", "strike",
-                         "hit", "target", "attack", "besiege", "encircle", "free", "regain", "retake", "control",
-                         "overrun", "take", "pound", "bombard", "raid", "occupy", "reach", "evacuate", "clear",
-                         "secure", "invade", "surround", "rock", "shake", "blockade", "siege", "lose", "abandon",
-                         "withdraw", "leave", "destroy", "flatten", "patrol", "march", "flee", "visit", "approach"})
-GUESS_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", ""})
-SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
-
-
-def is_place_token(tok: "Token") -> bool:
-    """A token of a place: a place entity (not an actor/outlet pattern), or a proper noun the small model mislabels
-    ("Palmyra" PERSON, "Corsica" PRODUCT) in a locative slot ("in X", "near X", "the village of X")."""
-    if tok.ent_id_.startswith(("actor:", "outlet:")):
-        return False
-    if tok.ent_type_ in PLACE_LABELS:
-        return True
-    if tok.pos_ != "PROPN" or tok.ent_type_ in NOT_PLACE_ENTS or tok.dep_ not in ("pobj", "conj", "compound", "appos"):
-        return False
-    head = tok
-    while head.dep_ in ("conj", "compound", "appos") and head is not head.head:
-        head = head.head
-    if head.dep_ != "pobj":
-        return False
-    prep = head.head
-    if prep.lower_ == "of":
-        return prep.head.lemma_.lower() in PLACE_NOUNS and prep.head.pos_ == "NOUN"
-    return prep.lower_ in LOCATIVE_PREPS and (
-        tok.ent_type_ != "PERSON" or tok.dep_ != "pobj" or not tok.is_title or len(list(tok.lefts)) == 0)
-
-
-def place_span(tok: "Token") -> "Span":
-    """The entity covering ``tok``, or its proper-noun compound chain when untagged."""
-    doc = tok.doc
-    if tok.ent_iob_ != "O" and tok.ent_type_ in PLACE_LABELS | {"PERSON", "ORG", "NORP", "PRODUCT", ""}:
-        ent = _ent_of(tok)
-        if ent is not None and (ent.label_ in PLACE_LABELS or ent.root.i == tok.i or tok.i == ent.end - 1):
-            return _strip_det(ent)
-    start = tok.i
-    while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head.i in range(start, tok.i + 1):
-        start -= 1
-    while start > 1 and doc[start - 1].text == "-" and doc[start - 2].pos_ == "PROPN":
-        start -= 2
-    return doc[start : tok.i + 1]
-
-
-def _with_name_head(span: "Span") -> "Span":
-    """"Khan" tagged alone in "Khan Touman": the name runs on to its untagged proper-noun head."""
-    root, doc = span.root, span.doc
-    end = span.end
-    while root.dep_ == "compound" and root.head.i == end and root.head.pos_ == "PROPN" and not root.head.ent_type_:
-        root, end = root.head, end + 1
-    return doc[span.start : end]
-
-
-def _ent_of(tok: "Token") -> "Span | None":
-    for ent in tok.doc.ents:
-        if ent.start <= tok.i < ent.end:
-            return ent
-    return None
-
-
-def _strip_det(span: "Span") -> "Span":
-    while len(span) > 1 and span[0].lower_ in ("the", "a"):
-        span = span[1:]
-    return span
-
-
-def place_candidates(doc: "Doc | Span") -> list["Span"]:
-    """Every place span of the sentence: place entities, and proper nouns in locative slots the model mislabels."""
-    out: list[Span] = []
-    taken: set[int] = set()
-    for ent in doc.ents:
-        if ent.label_ in PLACE_LABELS and not ent.ent_id_.startswith(("actor:", "outlet:")):
-            span = _with_name_head(_strip_det(ent))
-            if taken.intersection(range(span.start, span.end)):
-                continue
-            out.append(span)
-            taken.update(range(span.start, span.end))
-    for tok in doc:
-        if tok.i not in taken and is_place_token(tok) and (tok.dep_ != "compound" or tok.head.pos_ != "PROPN"):
-            span = place_span(tok)
-            if not taken.intersection(range(span.start, span.end)):
-                out.append(span)
-                taken.update(range(span.start, span.end))
-    return _merge_adjacent(sorted(out, key=lambda s: s.start))
-
-
-def _merge_adjacent(spans: list["Span"]) -> list["Span"]:
-    """"Salah" + "al-Din" tagged as two places before "quarter": one name."""
-    out: list[Span] = []
-    for span in spans:
-        prev = out[-1] if out else None
-        if prev is not None and prev.end == span.start and prev.root.dep_ == "compound" and \
-                prev.root.head.i == span.root.head.i:
-            out[-1] = span.doc[prev.start : span.end]
-        else:
-            out.append(span)
-    return out
 
 
 @dataclass(frozen=True)
@@ -235,11 +82,6 @@ def _is_participant(noun: "Token") -> bool:
     return noun.lemma_.lower() in PARTICIPANT_NOUNS
 
 
-def _is_site(noun: "Token") -> bool:
-    lemma = noun.lemma_.lower()
-    return lemma in PLACE_NOUNS or lemma in SITE_NOUNS or noun.ent_type_ in PLACE_LABELS
-
-
 def _contained(att: _Attached, others: list[_Attached]) -> bool:
     """The place only qualifies a more specific attached place ("Mafraq in western Baquba": Baquba; "the towns of
     A and B in rural Aleppo": Aleppo; "Iraq's northern city of Mosul": Iraq; "Atmeh, Syria": Syria)."""
@@ -293,21 +135,6 @@ def _same_head_of(ra: "Token", rb: "Token") -> bool:
     return ra.head.i == rb.head.i and ra.dep_ == rb.dep_ == "pobj"
 
 
-_COUNTRIES: set[str] = set()
-
-
-def _is_country(span: "Span") -> bool:
-    if not _COUNTRIES:
-        import pycountry
-
-        for c in pycountry.countries:
-            _COUNTRIES.update({c.name, getattr(c, "common_name", c.name), getattr(c, "official_name", c.name)})
-        _COUNTRIES.update({"US", "U.S.", "USA", "UK", "Britain", "Russia", "Iran", "Syria", "Palestine", "Vietnam",
-                           "South Korea", "North Korea", "Bolivia", "Venezuela", "Tanzania", "Laos", "Moldova",
-                           "Congo", "Ivory Coast", "Taiwan", "Kosovo", "Czech Republic", "Turkey"})
-    return span.text in _COUNTRIES
-
-
 def _has_of_place(noun: "Token", roots: dict, own_path: set[int]) -> bool:
     for prep in noun.children:
         if prep.dep_ == "prep" and prep.lower_ == "of" and prep.i not in own_path:
@@ -335,7 +162,8 @@ def _mention(att: _Attached, last_reason: str) -> PlaceMention:
     nxt = span.doc[span.end] if span.end < len(span.doc) else None
     if nxt is not None and nxt.lemma_.lower() in REGION_NOUNS:
         kind = "region"
-    return PlaceMention(span.text, span.start_char, span.end_char, last_reason, modifier, kind, label)
+    text, start, end = mention_text(span)
+    return PlaceMention(text, start, end, last_reason, modifier, kind, label)
 
 
 def _add(modifier: str | None, word: str) -> str:
@@ -414,42 +242,3 @@ def _the_town(doc: "Doc", ids: frozenset[int], last_town: PlaceMention) -> list[
 def _is_definite(noun: "Token") -> bool:
     return any(c.lower_ in ("the", "this", "that") for c in noun.children) and not any(
         c.dep_ in ("compound", "prep", "amod") for c in noun.children)
-
-
-def place_slot_spans(doc: "Doc") -> list["Span"]:
-    """Proper-noun chains in slots where a place is likely but that the model did not tag as one: objects of
-    territorial verbs ("entered Zabdeen"), locative prepositional objects, modifiers of sites ("the Tororo railway
-    yard"). The caller keeps those the gazetteer knows (see nlp.py)."""
-    out = []
-    for tok in doc:
-        if tok.pos_ != "PROPN" or tok.ent_type_ in PLACE_LABELS or tok.ent_type_ not in GUESS_LABELS:
-            continue
-        if tok.ent_id_.startswith(("actor:", "outlet:")) or tok.dep_ == "compound" and tok.head.pos_ == "PROPN":
-            continue
-        if _in_place_slot(tok):
-            span = place_span(tok)
-            if not any(t.ent_type_ in PLACE_LABELS or t.ent_id_ for t in span):
-                out.append(span)
-    return out
-
-
-def _in_place_slot(tok: "Token") -> bool:
-    head = tok
-    while head.dep_ in ("conj", "appos") and head.head is not head:
-        head = head.head
-    if head.dep_ in ("dobj", "nsubjpass") and head.head.lemma_.lower() in TERRITORIAL:
-        return True
-    if head.dep_ == "pobj":
-        prep = head.head
-        return prep.lower_ in LOCATIVE_PREPS or prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS
-    return head.dep_ in ("compound", "nmod") and head.head.pos_ == "NOUN" and _is_site(head.head)
-
-
-def doc_toponyms(doc: "Doc | Span") -> list[PlaceMention]:
-    """Every place entity (GPE/LOC/FAC, not an actor or outlet pattern) in ``doc``."""
-    out = []
-    for ent in doc.ents:
-        if ent.label_ in PLACE_LABELS and not ent.ent_id_.startswith(("actor:", "outlet:")):
-            span = _strip_det(ent)
-            out.append(PlaceMention(span.text, span.start_char, span.end_char, "toponym", None, None, ent.label_))
-    return out
