@@ -115,3 +115,44 @@ def test_extract_places_attach_background_dated_to_a_year_inherits_no_place(work
     events = extract(worker.nlp, Article("d3", "BBC", None, None, None, None, "t", text)).events
     protests = [e for e in events if e.event_type == "Protests"]
     assert protests and all(e.places == () for e in protests)
+
+
+def _places(worker, text: str, trigger: str) -> list[tuple[str, bool]]:
+    events = extract(worker.nlp, Article("d4", "AFP", None, None, None, None, "t", text)).events
+    return [(p.text, p.reason.startswith("document focus")) for e in events if e.trigger == trigger for p in e.places]
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        # the headline names only the country: the lead's town stands in for it, marked as document focus
+        ("Air raids kill 11 civilians in east Syria. At least 11 civilians were killed in air raids on the town of "
+         "Al-Mayadin in the province of Deir Ezzor, the monitor said.", "kill", [("Syria", False),
+                                                                                ("Al-Mayadin", True)]),
+        # a headline with no place at all takes the lead's first town
+        ("Suicide bomber kills six. A suicide bomber killed six people in a restaurant in Qamishli on Sunday.",
+         "kills", [("Qamishli", True)]),
+        # a town already named wins over a country named later
+        ("Troops entered Palmyra on Sunday. Two soldiers were killed in Syria on Monday.", "killed",
+         [("Syria", False), ("Palmyra", True)]),
+    ],
+)
+def test_extract_places_attach_country_only_and_lead_focus(worker, text, trigger, expected):
+    assert _places(worker, text, trigger) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "place"),
+    [
+        ("Three civilians were killed in Syrias Aleppo on Monday.", "killed", "Aleppo"),  # apostrophe lost
+        ("Rockets hit Adra east of Damascus on Monday.", "hit", "Adra"),
+    ],
+)
+def test_extract_places_attach_span_cleaning(worker, text, trigger, place):
+    assert place in [p for p, _ in _places(worker, text, trigger)]
+
+
+def test_extract_places_attach_page_furniture_is_no_place(worker):
+    events = extract(worker.nlp, Article("d5", "alaraby", None, None, None, None, "t",
+                                         "Date of publication 5 July 2016 A car bomb killed five people in Homs.")).events
+    assert all(p.text != "Date" for e in events for p in e.places)
