@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 NP_DROP = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "parataxis", "ccomp"})
 NP_KEEP_PREPS = frozenset({"of", "from", "in"})
+TARGET_PREPS = frozenset({"of", "on", "against", "in"})  # "shelling of X", "strikes on X": what a weapon acts on
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 OWNER_DEPS = frozenset({"poss", "amod", "compound", "nmod", "npadvmod"})
 BACKED_WORDS = frozenset({"led", "backed", "supported", "sponsored", "allied", "affiliated"})
@@ -169,9 +170,12 @@ def _weapon_owner(tok: "Token", index: ActorIndex, context: str) -> "Token | Non
 
 
 def left_span(tok: "Token") -> "Span":
-    """The noun phrase up to its head ("Syria army shelling" of "Syria army shelling of rebel town")."""
+    """The noun phrase without what it acts on ("Syria army shelling" of "Syria army shelling of rebel town");
+    an origin stays ("fighters from the Faylaq al-Sham faction")."""
     span = np_span(tok)
-    return span.doc[span.start : max(span.start, tok.i) + 1]
+    cut = [c.i for c in tok.children if c.dep_ == "prep" and c.lower_ in TARGET_PREPS and c.i > tok.i]
+    end = min(cut) if cut else span.end
+    return span.doc[span.start : max(span.start + 1, min(end, span.end))]
 
 
 def _owner_modifier(noun: "Token", index: ActorIndex, context: str) -> "Token | None":
@@ -199,8 +203,16 @@ def backed_text(tok: "Token") -> str:
     return tok.text
 
 
+def _modifier_text(tok: "Token") -> str:
+    """A modifier with its own modifiers ("Syrian army" of "Syrian army shelling", "al-Nusra Front")."""
+    start = min(tok.left_edge.i, tok.i)
+    while start > 0 and tok.doc[start - 1].head.i == tok.head.i and tok.doc[start - 1].dep_ in ("amod", "compound"):
+        start -= 1  # "Syrian" and "army" both modifying a mis-tagged head
+    return tok.doc[start : tok.i + 1].text
+
+
 def _owner_match(tok: "Token", index: ActorIndex, context: str):
-    text = np_span(tok).text if tok.dep_ == "poss" else tok.doc[min(tok.left_edge.i, tok.i) : tok.i + 1].text
+    text = np_span(tok).text if tok.dep_ == "poss" else _modifier_text(tok)
     m = BACKED.match(backed_text(tok))
     return (index.normalise(text, context) or (index.normalise(m.group("who"), context) if m else None)
             or weapon_owners().owner(tok.text, index, context))
@@ -270,7 +282,7 @@ def party(tok: "Token | None", index: ActorIndex, context: str) -> Party | None:
     text = span.text
     m = BACKED.match(backed_text(tok)) if tok.dep_ in ("amod", "compound", "npadvmod") else None
     if m or (tok.dep_ in OWNER_DEPS and tok.head.pos_ in ("NOUN", "PROPN")):
-        text = (m.group(0) if m else tok.text) if tok.dep_ != "poss" else text
+        text = (m.group(0) if m else _modifier_text(tok)) if tok.dep_ != "poss" else text
     match = index.normalise(text, context)
     if match is None and m:
         match = index.normalise(m.group("who"), context)
