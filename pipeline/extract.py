@@ -160,13 +160,27 @@ def _countryish(text: str) -> bool:
 
 
 def _lead_town(plan: _Plan) -> PlaceMention | None:
-    """The first toponym of the lead (sentences < LEAD_SENTENCES) that is not a country."""
+    """The first toponym of the lead (sentences < LEAD_SENTENCES) that is not a country; a dateline ("BEIRUT -",
+    "DAMASCUS, (SANA)") only when the lead names no other town: it says where the reporter files from."""
+    towns = []
     for i, (start, _) in enumerate(plan.spans[:LEAD_SENTENCES]):
         doc = plan.docs.get(i)
-        for m in doc_toponyms(doc) if doc is not None else ():
-            if not _countryish(m.text):
-                return dataclasses.replace(_shift(m, start), reason=f"lead place {m.text}")
-    return None
+        towns.extend(_shift(m, start) for m in (doc_toponyms(doc) if doc is not None else ())
+                     if not _countryish(m.text))
+    text = plan.article.text or ""
+    ranked = sorted(towns, key=lambda m: (_is_dateline(m, text), m.start))
+    if not ranked:
+        return None
+    m = ranked[0]
+    kind = "dateline" if _is_dateline(m, text) else "lead place"
+    return dataclasses.replace(m, reason=f"{kind} {m.text}")
+
+
+def _is_dateline(m: PlaceMention, text: str) -> bool:
+    """A place in capitals near the top ("BEIRUT", "DAMASCUS, (SANA) -") or right before an agency tag."""
+    after = text[m.end : m.end + 12]
+    caps = m.text.isupper() and len(m.text) > 3 and m.start < 200
+    return caps or (m.start < 120 and bool(re.match(r"\s*,?\s*\(?(?:SANA|AFP|Reuters|AP|AA|TASS)\)?", after)))
 
 
 def _assemble(plan: _Plan) -> Extraction:
@@ -275,7 +289,8 @@ def _event_places(anchors, base: int, focus: _Focus, date_precision: str | None 
     """Places attached to the trigger; else (or besides a bare country: "killed in Syria") the document's place in
     focus, marked "document focus" (the geocoder then caps its precision at 2) -- but not for background dated only
     to a year ("protests that began in 2011")."""
-    town = dataclasses.replace(focus.town, start=focus.town.start - base, end=focus.town.end - base) if focus.town else None
+    last = focus.town or focus.lead  # "the town" before any town is named: the lead's town
+    town = dataclasses.replace(last, start=last.start - base, end=last.end - base) if last else None
     found = tuple(_shift(m, base) for m in places_for(anchors, town))
     if found and not all(_countryish(m.text) for m in found):
         return found

@@ -132,6 +132,11 @@ def _places(worker, text: str, trigger: str) -> list[tuple[str, bool]]:
         # a headline with no place at all takes the lead's first town
         ("Suicide bomber kills six. A suicide bomber killed six people in a restaurant in Qamishli on Sunday.",
          "kills", [("Qamishli", True)]),
+        # a dateline is where the reporter files from: a town of the lead wins, else the dateline stands in
+        ("BEIRUT (AFP) - Air strikes killed 15 people on Monday. The strikes hit the town of Douma on the outskirts "
+         "of the capital.", "killed", [("Douma", True)]),
+        ("Damascus, SANA - Terrorists killed three civilians with a mortar shell on Monday.", "killed",
+         [("Damascus", True)]),
         # a town already named wins over a country named later
         ("Troops entered Palmyra on Sunday. Two soldiers were killed in Syria on Monday.", "killed",
          [("Syria", False), ("Palmyra", True)]),
