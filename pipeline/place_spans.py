@@ -81,7 +81,11 @@ SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
 HEADLINE_WORDS = frozenset({"monitor", "ngo", "report", "reports", "observatory", "fierce", "tv", "media", "activists",
                             "afp", "reuters", "ap", "regains", "attacks", "strikes", "raids", "air", "regime",
                             "terrorist", "terrorists", "says", "killed", "kills", "dead", "date", "tags", "updated",
-                            "published", "publication", "army", "state", "medical", "source", "sources"})
+                            "published", "publication", "army", "state", "medical", "source", "sources", "rebels",
+                            "forces", "troops", "civilians", "jihadists", "militants", "clashes", "bombing", "blast"})
+# words that are no place on their own ("Eastern" of a split "Eastern Ghouta", "Nov" of a date)
+NOT_ALONE = DIRECTIONS | frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+                                    "dec", "eastern", "western", "northern", "southern"})
 
 
 _COUNTRIES: set[str] = set()
@@ -168,7 +172,7 @@ def clean_span(span: "Span") -> "Span | None":
         span = span[:-1]
     while len(span) > 1 and (span[0].lower_ in HEADLINE_WORDS or _possessive_country(span[0].text)):
         span = span[1:]
-    if all(t.lower_ in HEADLINE_WORDS for t in span):
+    if all(t.lower_ in HEADLINE_WORDS for t in span) or all(t.lower_.rstrip(".") in NOT_ALONE for t in span):
         return None
     return span
 
