@@ -110,7 +110,7 @@ def _subject_agent(verb: "Token") -> "Token | None":
 def _noun_actor(noun: "Token", index: ActorIndex, context: str) -> "Token | None":
     """'Russian airstrikes', 'Israel's bombardment', 'shelling by terrorists', 'US-led strikes'."""
     for c in noun.children:
-        if c.dep_ == "prep" and c.lower_ == "by":
+        if c.dep_ == "prep" and c.lower_ in ("by", "between"):  # "shelling by X", "clashes between X and Y"
             return next((p for p in c.children if p.dep_ == "pobj"), None)
     for c in noun.children:
         if c.dep_ == "poss" or (c.dep_ in ("amod", "compound", "nmod") and _actorish(c, index, context)):
@@ -137,10 +137,18 @@ def actor_token(anchors: list["Token"], index: ActorIndex, context: str) -> "Tok
                 subj = _weapon_in_preps(tok, index, context) or _when_clause_actor(tok, index, context)
         else:
             subj = _noun_actor(tok, index, context)
+        if subj is not None and _is_count(subj):
+            subj = None
         owner = _weapon_owner(subj, index, context) if subj is not None else None
         if owner is not None and subj.lower_ not in RELATIVE_PRONOUNS:
             return owner  # an ownerless weapon ("Air raids kill ...") leaves the other trigger words to try
     return None
+
+
+def _is_count(tok: "Token") -> bool:
+    """'2' of the headline '2 killed 8 injured in ...', a date: a victim count or a dateline, never an actor."""
+    return tok.like_num or tok.ent_type_ in ("DATE", "TIME", "CARDINAL") and not any(
+        c.dep_ in ("compound", "amod", "poss") and not c.like_num for c in tok.children)
 
 
 def _has_own_subject(verb: "Token") -> bool:

@@ -252,6 +252,10 @@ def test_extract_claim_source_never_a_pronoun(nlp, text, source, status):
          "Syrian Arab Army", "state forces"),
         ("At least 15 people were killed and dozens wounded on Monday in government air strikes on Douma in Syria.",
          "Syrian Arab Army", "state forces"),
+        ("2 killed 8 injured in rocket attacks on Aleppo. Two people were killed when terrorists from Jaish "
+         "al-Fateh fired rocket shells on Aleppo city in Syria.", "Syrian opposition armed groups", "rebel groups"),
+        ("At least 50 fighters were killed in clashes between rival anti-regime groups east of Damascus in Syria.",
+         "Syrian opposition armed groups", "rebel groups"),
         ("A suicide bomber blew himself up in a market in Hasakah in Syria, killing 16 people. "
          "The Islamic State group claimed responsibility for the attack.", "Islamic State", "rebel groups"),
     ],
