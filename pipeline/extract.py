@@ -320,7 +320,7 @@ def location_anchors(verb) -> list:
     ("was shot and killed in X"); their places are the event's places."""
     out = [verb]
     cur = verb
-    while cur.dep_ in ("advcl", "conj", "xcomp") and cur.head is not cur and len(out) < 4:
+    while cur.dep_ in ("advcl", "conj", "xcomp") and cur.head.i != cur.i and len(out) < 4:
         if cur.dep_ == "advcl" and any(c.dep_ == "mark" for c in cur.children):
             break  # "after X", "when X": another event
         cur = cur.head

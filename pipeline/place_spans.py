@@ -122,7 +122,7 @@ def is_place_token(tok: "Token") -> bool:
     if tok.pos_ != "PROPN" or tok.ent_type_ in NOT_PLACE_ENTS or tok.dep_ not in ("pobj", "conj", "compound", "appos"):
         return False
     head = tok
-    while head.dep_ in ("conj", "compound", "appos") and head is not head.head:
+    while head.dep_ in ("conj", "compound", "appos") and head.head.i != head.i:
         head = head.head
     if head.dep_ != "pobj":
         return False
@@ -247,7 +247,7 @@ def place_slot_spans(doc: "Doc") -> list["Span"]:
 
 def _in_place_slot(tok: "Token") -> bool:
     head = tok
-    while head.dep_ in ("conj", "appos") and head.head is not head:
+    while head.dep_ in ("conj", "appos") and head.head.i != head.i:
         head = head.head
     if head.dep_ in ("dobj", "nsubjpass") and head.head.lemma_.lower() in TERRITORIAL:
         return True

@@ -36,7 +36,7 @@ def _path_to(span: "Span", anchors: frozenset[int]) -> tuple["Token", ...] | Non
     cur = span.root
     while cur.i not in anchors:
         path.append(cur)
-        if cur.head is cur or len(path) > 12:
+        if cur.head.i == cur.i or len(path) > 12:
             return None
         cur = cur.head
         if cur.i not in anchors and cur.pos_ in ("VERB", "AUX") and not _stative(cur):
@@ -219,7 +219,7 @@ def _noun_phrase_heads(anchors: list["Token"]) -> list["Token"]:
     out = list(anchors)
     for tok in anchors:
         cur = tok
-        while cur.dep_ in ("amod", "compound", "nmod") and cur.head is not cur and cur.head.pos_ in ("NOUN", "PROPN"):
+        while cur.dep_ in ("amod", "compound", "nmod") and cur.head.i != cur.i and cur.head.pos_ in ("NOUN", "PROPN"):
             cur = cur.head
         if cur.pos_ in ("NOUN", "PROPN") and cur.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") and \
                 cur.head.pos_ in ("VERB", "AUX"):

@@ -86,7 +86,7 @@ def _subject(verb: "Token") -> "Token | None":
 def _inherited_subject(verb: "Token") -> "Token | None":
     """Subject of a conjoined / participial / relative clause from its governor."""
     cur, steps = verb, 0
-    while steps < 3 and cur.head is not cur:
+    while steps < 3 and cur.head.i != cur.i:
         if cur.dep_ == "relcl" and cur.pos_ == "VERB":
             return cur.head if not any(c.dep_ in ("nsubjpass",) for c in cur.children) else None
         if cur.dep_ not in ("conj", "advcl", "xcomp", "acl"):
@@ -264,7 +264,7 @@ def _headline_passive(verb: "Token") -> bool:
     if (verb.tag_ != "VBN" and not vbd_reduced) or any(c.dep_ in ("aux", "auxpass", "dobj", "ccomp", "xcomp")
                                                       for c in verb.children):
         return False
-    return verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head is not verb and _is_passive(verb.head))
+    return verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.i != verb.i and _is_passive(verb.head))
 
 
 def target_token(anchors: list["Token"]) -> "Token | None":

@@ -101,7 +101,7 @@ def _phrase_at(tok: "Token", sent: "Span", lex: TriggerLexicon) -> TriggerHit | 
         toks = tok.doc[tok.i : tok.i + n]
         if all(w in (t.lower_, t.lemma_.lower()) for w, t in zip(entry.words, toks)):
             head = max(toks, key=lambda t: (t.pos_ in ("NOUN", "VERB", "PROPN"), t.head.i not in range(tok.i, tok.i + n)))
-            return TriggerHit(head if n > 1 else tok, n, entry) if head is tok else TriggerHit(tok, n, entry)
+            return TriggerHit(head if n > 1 else tok, n, entry) if head.i == tok.i else TriggerHit(tok, n, entry)
     return None
 
 
@@ -128,7 +128,7 @@ def _has_object(tok: "Token") -> bool:
 def _clause_verb(tok: "Token") -> "Token":
     """The verb whose clause ``tok`` is in (tok itself for verbs)."""
     cur, steps = tok, 0
-    while cur.pos_ not in ("VERB", "AUX") and cur.head is not cur and steps < 4:
+    while cur.pos_ not in ("VERB", "AUX") and cur.head.i != cur.i and steps < 4:
         cur, steps = cur.head, steps + 1
     return cur
 
@@ -158,8 +158,10 @@ def _verb_realis(v: "Token", mod: Modality) -> bool:
         if c.dep_ == "mark" and c.lower_ in mod.hypothetical_markers:
             return False
     infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in v.children)
-    if infinitive and v.head is not v:
+    if infinitive:
         head = v.head
+        if head.i == v.i:
+            return False  # a root infinitive is a headline future ("Syria to attack ..."), not an event
         if head.lemma_.lower() in mod.realis_heads:
             return _verb_realis(head, mod)
         if head.pos_ == "NOUN" and head.lemma_.lower() not in mod.irrealis_nouns:
@@ -200,7 +202,7 @@ def is_aggregate(sent: "Span", rules: EventRules) -> bool:
 
 
 def _conj_top(tok: "Token") -> "Token":
-    while tok.dep_ == "conj" and tok.head is not tok:
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
         tok = tok.head
     return tok
 
@@ -284,7 +286,7 @@ def group_hits(hits: list[TriggerHit]) -> list[list[TriggerHit]]:
     parent: dict[int, int] = {}
     for h in hits:
         cur, steps = _phrase_root(h), 0
-        while cur.head is not cur and steps < 4 and cur.dep_ in LINK_DEPS:
+        while cur.head.i != cur.i and steps < 4 and cur.dep_ in LINK_DEPS:
             cur, steps = cur.head, steps + 1
             if cur.i in by_i:
                 parent[h.token.i] = cur.i
