@@ -8,7 +8,9 @@ Sections:
   event_location  ../shared/eval/event_location: for each gold VERB, is the chosen set of LOCATION spans right
                   ("no location" included). strict = exact character offsets; overlap = every gold span overlaps a
                   predicted one and vice versa. Reported for all rows, the tuning slice and the held-out slice
-                  (every 5th row, never inspected while tuning pipeline/places.py).
+                  (every 5th row, never inspected while tuning pipeline/places.py, never used to fit the scorer
+                  of pipeline/place_model.py: benchmarks/train_place_model.py), for the pipeline's learned
+                  choice and, under "rules_only", for the rules alone.
   fakes           ../shared/eval/fakes_syria/fakes_dev.csv (cp1252): per article, does some event fall in the gold
                   governorate (geocoded with pipeline.geocode), agree with the gold actor class and with
                   cause_of_death (mappings: pipeline/extract_eval.py).
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import extract_eval  # noqa: E402
-from pipeline.extract import extract_many, locate_event  # noqa: E402
+from pipeline.extract import extract_many, locate_in_doc  # noqa: E402
 from pipeline.nlp import build_nlp  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
@@ -59,24 +61,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-HOLDOUT_EVERY = 5  # rows i % 5 == 0 of the dev file were never looked at while tuning place attachment
+HOLDOUT_EVERY = 5  # rows i % 5 == 0: never looked at while tuning place attachment, never used to fit the scorer
 
 
 def run_event_location(nlp, geocoder, limit):
-    """Accuracy on all rows, and separately on the tuning slice and the held-out slice (every 5th row)."""
+    """Accuracy on all rows, and separately on the tuning slice and the held-out slice (every 5th row), for the
+    learned scorer (the pipeline's choice) and for the rules alone."""
     rows = extract_eval.event_location_rows(limit)
-    tally = {"all": [0, 0, 0, 0, 0], "tuning": [0, 0, 0, 0, 0], "holdout": [0, 0, 0, 0, 0]}
-    for i, r in enumerate(rows):
-        pred = sorted(set(locate_event(nlp, r["text"], *r["verb"])))
-        ok = extract_eval._overlap_match(pred, r["locations"])
-        for key in ("all", "holdout" if i % HOLDOUT_EVERY == 0 else "tuning"):
-            t = tally[key]  # n, right, with-location gold, with-location right, strict
-            t[0] += 1
-            t[1] += ok
-            t[2] += bool(r["locations"])
-            t[3] += ok and bool(r["locations"])
-            t[4] += pred == r["locations"]
-    return {key: _location_summary(*t) for key, t in tally.items()}
+    tally = {mode: {"all": [0] * 5, "tuning": [0] * 5, "holdout": [0] * 5} for mode in ("learned", "rules_only")}
+    docs = nlp.pipe([r["text"] for r in rows], batch_size=64)
+    for i, (r, doc) in enumerate(zip(rows, docs)):
+        for mode, learned in (("learned", True), ("rules_only", False)):
+            pred = sorted(set(locate_in_doc(doc, *r["verb"], learned)))
+            ok = extract_eval._overlap_match(pred, r["locations"])
+            for key in ("all", "holdout" if i % HOLDOUT_EVERY == 0 else "tuning"):
+                t = tally[mode][key]  # n, right, with-location gold, with-location right, strict
+                t[0] += 1
+                t[1] += ok
+                t[2] += bool(r["locations"])
+                t[3] += ok and bool(r["locations"])
+                t[4] += pred == r["locations"]
+    out = {key: _location_summary(*t) for key, t in tally["learned"].items()}
+    out["rules_only"] = {key: _location_summary(*t) for key, t in tally["rules_only"].items()}
+    return out
 
 
 def _location_summary(n, right, with_gold, with_right, strict):

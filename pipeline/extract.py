@@ -329,12 +329,17 @@ def location_anchors(verb) -> list:
     return out
 
 
-def locate_event(nlp: "spacy.Language", sentence: str, verb_start: int, verb_end: int) -> list[tuple[int, int]]:
+def locate_event(nlp: "spacy.Language", sentence: str, verb_start: int, verb_end: int, learned: bool = True
+                 ) -> list[tuple[int, int]]:
     """Character spans of the place(s) where the event of the verb at [verb_start, verb_end) happened; [] when the
-    sentence gives none. No document focus: this judges the sentence alone."""
-    doc = nlp(sentence)
+    sentence gives none. No document focus: this judges the sentence alone. ``learned=False``: the rules alone."""
+    return locate_in_doc(nlp(sentence), verb_start, verb_end, learned)
+
+
+def locate_in_doc(doc: "Doc", verb_start: int, verb_end: int, learned: bool = True) -> list[tuple[int, int]]:
+    """``locate_event`` over an already parsed sentence."""
     span = doc.char_span(verb_start, verb_end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return []
     anchors = location_anchors(span.root)
-    return [(m.start, m.end) for m in places_for(anchors, None) if 0 <= m.start < m.end <= len(sentence)]
+    return [(m.start, m.end) for m in places_for(anchors, None, learned) if 0 <= m.start < m.end <= len(doc.text)]

@@ -216,12 +216,12 @@ def place_candidates(doc: "Doc | Span") -> list["Span"]:
 
 
 def _merge_adjacent(spans: list["Span"]) -> list["Span"]:
-    """"Salah" + "al-Din" tagged as two places before "quarter": one name."""
+    """"Salah" + "al-Din" tagged as two places before "quarter", "al-" + "Sukhnah": one name."""
     out: list[Span] = []
     for span in spans:
         prev = out[-1] if out else None
         if prev is not None and prev.end == span.start and prev.root.dep_ == "compound" and \
-                prev.root.head.i == span.root.head.i:
+                (prev.root.head.i == span.root.head.i or span.start <= prev.root.head.i < span.end):
             out[-1] = span.doc[prev.start : span.end]
         else:
             out.append(span)

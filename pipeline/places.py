@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable
 from pipeline.place_spans import (  # noqa: F401  (re-exported: nlp.py and tests import them from here)
     DIRECTIONS, NEAR_PREPS, STATIVE_PARTICIPLES, is_country as _is_country, PART_NOUNS, PARTICIPANT_NOUNS, PLACE_NOUNS, QUARTER_NOUNS, REGION_NOUNS, SUBJECT_DEPS,
     TOWN_NOUNS, doc_toponyms, is_place_token, is_site as _is_site, mention_text, place_candidates, place_slot_spans, place_span)
+from pipeline.place_model import RuleView, load_place_model, place_features
 from pipeline.schema import PlaceMention
 
 if TYPE_CHECKING:
@@ -180,37 +181,109 @@ def _reason(att: _Attached) -> str:
     return f"trigger: {role}{via}" + (f"; via '{nouns[-1]}'" if nouns else "")
 
 
-def places_for(anchors: Iterable["Token"], last_town: PlaceMention | None = None) -> list[PlaceMention]:
-    """Places attached to the trigger tokens ``anchors`` (doc-relative offsets), in text order, de-duplicated.
-    When none is named, a definite "the town"/"the city" attached to the trigger stands for ``last_town``."""
+def places_for(anchors: Iterable["Token"], last_town: PlaceMention | None = None, learned: bool = True
+               ) -> list[PlaceMention]:
+    """Places attached to the trigger tokens ``anchors`` (doc-relative offsets; the first is the trigger itself),
+    in text order, de-duplicated. ``learned`` weighs every place of the sentence with the scorer in
+    ``place_model.py`` (the rules' answer is one of its inputs); otherwise the rules alone decide. When none is
+    named, a definite "the town"/"the city" attached to the trigger stands for ``last_town``."""
     anchors = list(anchors)
     if not anchors:
         return []
-    doc = anchors[0].doc
-    ids = frozenset(t.i for t in _noun_phrase_heads(anchors))
-    out = _attached_places(doc, ids)
-    if not out:  # "made gains, pushing towards X", "launched an offensive, targeting X"
-        out = _attached_places(doc, ids | {c.i for t in anchors for c in t.children if _elaborates(c)})
+    view = rule_view(anchors)
+    if learned:
+        out = _learned(_predicate(anchors), view)
+    else:
+        out = [_mention(a, _reason(a)) for a in view.kept]
     if not out and last_town is not None:
-        out.extend(_the_town(doc, ids, last_town))
+        out.extend(_the_town(anchors[0].doc, view.rules.anchors, last_town))
     return sorted(out, key=lambda m: m.start)
+
+
+@dataclass(frozen=True)
+class _View:
+    candidates: list["Span"]
+    attached: dict[int, _Attached]  # by span start
+    kept: list[_Attached]
+    rules: RuleView
+
+
+def rule_view(anchors: list["Token"]) -> _View:
+    """Every place of the sentence and what the rules make of it: attached to the trigger or not, rejected,
+    contained in another, kept. Falls back to the clause the trigger elaborates ("made gains, pushing towards X",
+    "launched an offensive, targeting X") when the trigger's own clause keeps nothing."""
+    doc = anchors[0].doc
+    candidates = place_candidates(doc)
+    ids = frozenset(t.i for t in _noun_phrase_heads(anchors))
+    view = _rules(candidates, ids)
+    if not view.kept:
+        wider = _rules(candidates, ids | {c.i for t in anchors for c in t.children if _elaborates(c)})
+        view = wider if wider.kept else view
+    return view
+
+
+def _rules(candidates: list["Span"], ids: frozenset[int]) -> _View:
+    attached = {}
+    for span in candidates:
+        if not ids.intersection(range(span.start, span.end)):
+            path = _path_to(span, ids)
+            if path:
+                attached[span.start] = _Attached(span, path)
+    rejected = {a.span.start for a in attached.values() if _rejected(a)}
+    fine = [a for a in attached.values() if a.span.start not in rejected]
+    contained = {a.span.start for a in fine if _contained(a, fine)}
+    kept = _primary([a for a in fine if a.span.start not in contained])
+    rules = RuleView(frozenset(attached), frozenset(rejected), frozenset(contained),
+                     frozenset(a.span.start for a in kept), ids)
+    return _View(candidates, attached, kept, rules)
+
+
+def candidate_features(verb: "Token", view: _View) -> list[list[str]]:
+    """Scorer features of each of ``view.candidates`` as the place of ``verb``'s event."""
+    kept_roots = frozenset(a.span.root.i for a in view.kept)
+    n = len(view.candidates)
+    return [place_features(span, verb, n, view.rules, kept_roots) for span in view.candidates]
+
+
+def conjoined(view: _View) -> list[frozenset[int]]:
+    """For each candidate, the indices of the candidates coordinated with it ("the villages of A, B and C")."""
+    roots = [span.root for span in view.candidates]
+    index = {tok.i: j for j, tok in enumerate(roots)}
+    return [frozenset(index[c.i] for c in tok.conjuncts if c.i in index) for tok in roots]
+
+
+def _learned(verb: "Token", view: _View) -> list[PlaceMention]:
+    model = load_place_model()
+    probs = [model.probability(f) for f in candidate_features(verb, view)]
+    out = []
+    for j in model.choose(probs, conjoined(view)):
+        span = view.candidates[j]
+        att = view.attached.get(span.start) or _Attached(span, _path_up(span, verb))
+        out.append(_mention(att, f"{_reason(att)}; score {probs[j]:.2f}"))
+    return out
+
+
+def _predicate(anchors: list["Token"]) -> "Token":
+    """The word the scorer measures paths from: the trigger, or for a noun trigger the verb it is an argument of
+    ("found a mass grave ... in Palmyra": found)."""
+    first = anchors[0]
+    if first.pos_ in ("VERB", "AUX"):
+        return first
+    heads = _noun_phrase_heads(anchors[:1])
+    return next((t for t in heads if t.pos_ in ("VERB", "AUX")), next((t for t in anchors if t.pos_ == "VERB"), first))
+
+
+def _path_up(span: "Span", verb: "Token") -> tuple["Token", ...]:
+    """The place's path up the tree to where it meets the trigger's (for places the rules did not attach)."""
+    above = {t.i for t in verb.ancestors} | {verb.i}
+    path = [span.root]
+    while path[-1].i not in above and path[-1].head.i != path[-1].i:
+        path.append(path[-1].head)
+    return tuple(path[:-1]) or (span.root,)
 
 
 def _elaborates(tok: "Token") -> bool:
     return tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and not any(c.dep_ == "mark" for c in tok.children)
-
-
-def _attached_places(doc: "Doc", ids: frozenset[int]) -> list[PlaceMention]:
-    attached = []
-    for span in place_candidates(doc):
-        if ids.intersection(range(span.start, span.end)):
-            continue
-        path = _path_to(span, ids)
-        if path:
-            attached.append(_Attached(span, path))
-    attached = [a for a in attached if not _rejected(a)]
-    kept = _primary([a for a in attached if not _contained(a, attached)])
-    return [_mention(a, _reason(a)) for a in kept]
 
 
 def _noun_phrase_heads(anchors: list["Token"]) -> list["Token"]:
