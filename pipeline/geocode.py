@@ -319,7 +319,9 @@ class Geocoder:
         return _Scored(score, cand, _explain(cand, share_c, share_r))
 
     def _fits_focus(self, cand: Candidate, query: _Query, share_c: float, focus: DocFocus) -> bool:
-        """Small places far from a strongly focused document, or Arabic names outside the region, are refused."""
+        """Small places far from a strongly focused document, places matched there only by an alternate name
+        ("Al-Jura" in Deir ez-Zor is not Gyor, Hungary, alias Jura), or Arabic names outside the region, are
+        refused."""
         if cand.kind in ("country", "continent"):
             return True
         focus_list = self.config["focus_countries"]
@@ -327,7 +329,7 @@ class Geocoder:
                 cand.matched_name):
             return False
         strong_elsewhere = max(focus.countries.values(), default=0.0) >= 0.5 and share_c < 0.05
-        return not (strong_elsewhere and (cand.kind == "admin1" or cand.population < 100_000))
+        return not (strong_elsewhere and (cand.kind == "admin1" or cand.population < 100_000 or cand.form == "alt"))
 
     def _passes_guard(self, cand: Candidate, share_c: float, person: bool, focus: DocFocus) -> bool:
         """Person-like or common-word names: only well-supported, prominent places."""

@@ -32,7 +32,8 @@ SEED_PLACES = [
 
 # Seed villages/quarters GeoNames cities500 does not have: no dot beats a wrong dot.
 SEED_ABSENT = ["Hatla", "Ayash", "al-Husseiniyeh", "Huwejet Saqr", "Al-Rashidin", "Alamji", "Al-Jura",
-               "al-Bugheiliyeh", "Salah al-Din quarter", "Alamji neighborhood"]
+               "al-Bugheiliyeh", "Salah al-Din quarter", "Alamji neighborhood",
+               "Jura"]  # "the besieged neighborhood of Al-Jura": not Gyor, Hungary, whose alternate name is Jura
 
 
 def _point(geocoder, gid):
