@@ -53,7 +53,7 @@ def examples(nlp, rows: list[dict]) -> list[dict]:
             anchors = location_anchors(span.root)
             view = rule_view(anchors)
             ex["spans"] = [(c.start_char, c.end_char) for c in view.candidates]
-            ex["feats"] = candidate_features(span.root, view)
+            ex["feats"] = candidate_features(anchors, view)
             ex["conjoined"] = conjoined(view)
             ex["labels"] = [any(a < g1 and g0 < b for g0, g1 in r["locations"]) for a, b in ex["spans"]]
         out.append(ex)

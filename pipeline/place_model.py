@@ -6,9 +6,9 @@ noun it hangs on, its side and distance, and the trigger's own lemma and form. I
 weights live in ``resources/place_attach.json``; ``benchmarks/train_place_model.py`` fits them on the tuning slice
 of ../shared/eval/event_location (rows i % 5 != 0; every 5th row is kept out for measuring) and says how.
 
-Selection: the best place when its score passes ``threshold``, plus any other place scoring above ``also``
-(the other towns of "the towns of A, B and C"). Features are strings; the score is the sum of their weights, in a
-fixed order, so it is the same on every run and machine.
+Selection: the best place when its score passes ``threshold``, the places coordinated with it (the other towns
+of "the towns of A, B and C") and any other place scoring above ``also``. Features are strings; the score is the
+sum of their weights, in a fixed order, so it is the same on every run and machine.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ def place_features(span: "Span", verb: "Token", n_candidates: int, rules: RuleVi
     if lca is None:
         f.append("nolca")
     else:
-        f += ["lcapos=" + lca.pos_, "lca_is_verb" if lca.i == verb.i else "lca_other", f"lca_anchor={lca.i in rules.anchors}"]
+        f += ["lcapos=" + lca.pos_, "lca_is_verb" if lca.i == verb.i else "lca_other",
+              f"lca_anchor={lca.i in rules.anchors}"]
         if lca.i != verb.i:
             f.append("lcadep=" + lca.dep_ + "_" + lca.pos_)
     if preps:

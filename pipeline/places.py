@@ -192,7 +192,7 @@ def places_for(anchors: Iterable["Token"], last_town: PlaceMention | None = None
         return []
     view = rule_view(anchors)
     if learned:
-        out = _learned(_predicate(anchors), view)
+        out = _learned(anchors, view)
     else:
         out = [_mention(a, _reason(a)) for a in view.kept]
     if not out and last_town is not None:
@@ -238,8 +238,9 @@ def _rules(candidates: list["Span"], ids: frozenset[int]) -> _View:
     return _View(candidates, attached, kept, rules)
 
 
-def candidate_features(verb: "Token", view: _View) -> list[list[str]]:
-    """Scorer features of each of ``view.candidates`` as the place of ``verb``'s event."""
+def candidate_features(anchors: list["Token"], view: _View) -> list[list[str]]:
+    """Scorer features of each of ``view.candidates`` as the place of the event triggered at ``anchors``."""
+    verb = _predicate(anchors)
     kept_roots = frozenset(a.span.root.i for a in view.kept)
     n = len(view.candidates)
     return [place_features(span, verb, n, view.rules, kept_roots) for span in view.candidates]
@@ -252,9 +253,10 @@ def conjoined(view: _View) -> list[frozenset[int]]:
     return [frozenset(index[c.i] for c in tok.conjuncts if c.i in index) for tok in roots]
 
 
-def _learned(verb: "Token", view: _View) -> list[PlaceMention]:
+def _learned(anchors: list["Token"], view: _View) -> list[PlaceMention]:
     model = load_place_model()
-    probs = [model.probability(f) for f in candidate_features(verb, view)]
+    verb = _predicate(anchors)
+    probs = [model.probability(f) for f in candidate_features(anchors, view)]
     out = []
     for j in model.choose(probs, conjoined(view)):
         span = view.candidates[j]
