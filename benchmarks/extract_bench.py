@@ -12,7 +12,7 @@ Sections:
                   of pipeline/place_model.py: benchmarks/train_place_model.py), for the pipeline's learned
                   choice and, under "rules_only", for the rules alone.
   fakes           ../shared/eval/fakes_syria/fakes_dev.csv (cp1252): per article, does some event fall in the gold
-                  governorate (geocoded with pipeline.geocode), agree with the gold actor class and with
+                  governorate (geocoded with pipeline.geocode.resolver), agree with the gold actor class and with
                   cause_of_death (mappings: pipeline/extract_eval.py).
   cameo           ../shared/eval/cameo_actors_conflibert/cameo_ner/test.txt: of the events whose actor/target
                   overlaps a gold S/T span, the share given the right role.
@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import extract_eval  # noqa: E402
-from pipeline.extract import extract_many, locate_in_doc  # noqa: E402
-from pipeline.nlp import build_nlp  # noqa: E402
+from benchmarks import extract_eval  # noqa: E402
+from pipeline.extract.events import extract_many, locate_in_doc  # noqa: E402
+from pipeline.extract.nlp import build_nlp  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 SECTIONS = ("event_location", "fakes", "cameo", "gold", "speed")

@@ -128,7 +128,7 @@ def _overlap(pred: dict[tuple[int, int], tuple], g: Gold) -> tuple | None:
 
 
 def run_set(name: str, geocoder, nlp, limit: int | None, known: set[str]) -> dict:
-    from pipeline.geoparse import GeoDoc, geoparse_docs
+    from pipeline.geocode.geoparse import GeoDoc, geoparse_docs
 
     docs = read_set(name, limit)
     out = {"docs": len(docs)}
@@ -152,7 +152,7 @@ def _build_in_subprocess(settings) -> None:
     import subprocess
 
     code = ("import sys; from pathlib import Path; sys.path.insert(0, %r)\n"
-            "from pipeline.settings import Settings; from pipeline.geocode import Geocoder\n"
+            "from pipeline.settings import Settings; from pipeline.geocode.resolver import Geocoder\n"
             "Geocoder.load(Settings(cache_dir=Path(%r)))" % (str(ROOT), str(settings.cache_dir)))
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -182,7 +182,7 @@ def _lookup_times(geocoder, rounds: int = 50) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.geocode import Geocoder
+    from pipeline.geocode.resolver import Geocoder
     from pipeline.settings import Settings
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     report.update(_lookup_times(geocoder))
     nlp = None
     if args.end_to_end:
-        from pipeline.geoparse import build_toponym_nlp
+        from pipeline.geocode.geoparse import build_toponym_nlp
 
         started = time.perf_counter()
         nlp = build_toponym_nlp(settings, geocoder)

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FAKES_CSV = ROOT.parent / "shared" / "eval" / "fakes_syria" / "fakes_dev.csv"
 sys.path.insert(0, str(ROOT))
 
-from pipeline.run import RunRequest, collect_articles  # noqa: E402
+from pipeline.run.orchestrator import RunRequest, collect_articles  # noqa: E402
 from pipeline.schema import Article, RunReport  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
@@ -86,12 +86,12 @@ _STATE: dict[str, object] = {}
 
 def _init(kind: str, settings: Settings) -> None:
     if kind == "pipeline":
-        from pipeline.process import Worker
+        from pipeline.run.worker import Worker
 
         _STATE["worker"] = Worker(settings)
         _STATE["worker"].process([])
     else:
-        from pipeline.nlp import load_model
+        from pipeline.extract.nlp import load_model
 
         _STATE["nlp"] = load_model(settings.spacy_model)
         list(_STATE["nlp"].pipe(["Warm up the pipeline once."]))
@@ -157,7 +157,7 @@ def measure_dask(work: list[list[Article]], settings: Settings, workers: int = 2
     """The Dask engine's task (process + write parts) on a LocalCluster, workers warmed first."""
     from distributed import Client, LocalCluster
 
-    from pipeline import distributed
+    from pipeline.run import dask_engine as distributed
 
     out = Path(tempfile.mkdtemp(prefix="bench-dask-"))
     try:

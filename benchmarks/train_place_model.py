@@ -28,12 +28,12 @@ from scipy.optimize import minimize
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import extract_eval  # noqa: E402
-from pipeline.extract import location_anchors  # noqa: E402
-from pipeline.nlp import build_nlp  # noqa: E402
-from pipeline.place_model import WEIGHTS_FILE, PlaceModel  # noqa: E402
-from pipeline.places import candidate_features, conjoined, rule_view  # noqa: E402
-from pipeline.resource_files import RESOURCES_DIR  # noqa: E402
+from benchmarks import extract_eval  # noqa: E402
+from pipeline.extract.events import location_anchors  # noqa: E402
+from pipeline.extract.nlp import build_nlp  # noqa: E402
+from pipeline.extract.place_scorer import WEIGHTS_FILE, PlaceModel  # noqa: E402
+from pipeline.extract.place_attach import candidate_features, conjoined, rule_view  # noqa: E402
+from pipeline.resources import RESOURCES_DIR  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 HOLDOUT_EVERY = 5

@@ -87,7 +87,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         return _run(args, settings)
     if args.command == "geoparse":
-        from pipeline.geoparse import geoparse_file
+        from pipeline.geocode.geoparse import geoparse_file
 
         stats = geoparse_file(args.input, args.out, settings)
         print(f"{stats.docs} documents, {stats.toponyms} toponyms, {stats.resolved} resolved, "
@@ -103,19 +103,21 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _gazetteer(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline import gazetteer
+    from pipeline.geocode import gazetteer, geonames_import
 
     if args.gazetteer_command == "import":
-        print(gazetteer.gazetteer_import(args.path, settings))
+        print(geonames_import.gazetteer_import(args.path, settings))
     elif args.gazetteer_command == "download":
-        print(gazetteer.gazetteer_download(args.countries, settings, base_url=args.base_url))
+        base_url = args.base_url or geonames_import.GEONAMES_BASE_URL
+        print(geonames_import.gazetteer_download(args.countries, settings, base_url=base_url))
     else:
         print(gazetteer.build_index(settings, force=True))
     return 0
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline import ingest, run
+    from pipeline.ingest import readers as ingest
+    from pipeline.run import orchestrator as run
 
     if settings.workers < 1 or settings.batch_size < 1:
         raise UsageError("--workers and --batch-size must be at least 1")
@@ -124,7 +126,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     mapping = ingest.ColumnMapping(args.text_col, args.title_col, args.url_col, args.outlet_col, args.date_col)
     request = run.RunRequest(tuple(args.inputs), args.out, mapping, args.manifest, args.day_first)
     if settings.scheduler:
-        from pipeline import distributed
+        from pipeline.run import dask_engine as distributed
 
         report = distributed.run(request, settings)
     else:

@@ -10,7 +10,7 @@ from pipeline.schema import PlaceMention
 @pytest.fixture(scope="session")
 def geocoder(settings):
     """The real Geocoder over the real embedded gazetteer (built once into the session's cache dir)."""
-    from pipeline.geocode import Geocoder
+    from pipeline.geocode.resolver import Geocoder
 
     return Geocoder.load(settings)
 

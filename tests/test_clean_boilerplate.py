@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.clean import clean_text, extract_html, guess_title
+from pipeline.clean.boilerplate import clean_text, extract_html, guess_title
 from tests.conftest import SEEDS_DIR
 
 

@@ -40,7 +40,9 @@ def store() -> EventStore:
         (Filters(date_from=dt.date(2018, 4, 8), date_to=dt.date(2018, 4, 8)), 4, 3),
         (Filters(date_from=dt.date(2018, 4, 8), date_to=dt.date(2018, 4, 8), include_undated=False), 3, 2),
         (Filters(include_undated=False), 12, 6),
-        (Filters(text="CHEMICAL"), 2, 2),
+        (Filters(text="CHEMICAL"), 3, 2),  # two sentences, and a third claim whose article title says it
+        (Filters(text="hama governorate"), 2, 2),  # the gazetteer's name
+        (Filters(text="Hama province"), 2, 2),  # the place as written
         (Filters(text="no such words"), 0, 0),
     ],
 )
@@ -55,7 +57,7 @@ def test_dashboard_query_counts_follow_filters(store, filters, events, articles)
 def test_dashboard_query_user_values_never_reach_sql_text(store, hostile):
     f = Filters(outlets=(hostile,), text=hostile)
     sql, params = where_clause(f)
-    assert hostile not in sql
+    assert sql == where_clause(Filters(outlets=("x",), text="x"))[0]  # the SQL text does not depend on the value
     assert hostile in params
     assert store.counts(Filters(text=hostile)) == (0, 0)
     assert store.counts(Filters()) == (13, 6)  # still there
@@ -126,3 +128,38 @@ def test_dashboard_query_reads_partitioned_directory(tmp_path):
 def test_dashboard_query_missing_file_says_how_to_fix(tmp_path):
     with pytest.raises(DataMissingError, match="EVENTS_PATH"):
         EventStore(tmp_path / "nope.parquet")
+
+
+def _with_column_changes(tmp_path, **columns):
+    """The fixture with some columns replaced or added (values for all 13 rows)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(DATA / "dashboard_events.parquet")
+    for name, values in columns.items():
+        array = pa.array(values)
+        if name in table.column_names:
+            table = table.set_column(table.column_names.index(name), name, array)
+        else:
+            table = table.append_column(name, array)
+    path = tmp_path / "events.parquet"
+    pq.write_table(table, path)
+    return EventStore(path)
+
+
+def test_dashboard_query_search_finds_gazetteer_name_and_name_as_written(tmp_path, store):
+    names = store.df("SELECT place_name FROM events").place_name.tolist()  # file order
+    names = ["Tadmur" if n == "Palmyra" else n for n in names]
+    tadmur = _with_column_changes(tmp_path, place_name=names)
+    assert tadmur.counts(Filters(text="Palmyra")) == (1, 1)
+    assert tadmur.counts(Filters(text="tadmur")) == (1, 1)
+
+
+def test_dashboard_query_reads_offsets_only_when_the_file_has_them(tmp_path, store):
+    assert store.optional == ()
+    n = 13
+    newer = _with_column_changes(tmp_path, trigger_start=[0] * n, trigger_end=[1] * n, place_start=[2] * n,
+                                 place_end=[3] * n, mentions=[2] * n, event_group=["g"] * n)
+    assert newer.optional == ("trigger_start", "trigger_end", "place_start", "place_end", "mentions", "event_group")
+    markers = newer.map_payload(Filters(), Bounds.world(), 5).markers
+    assert {"trigger_start", "mentions"} <= set(markers.columns)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.dates import find_date
+from pipeline.extract.dates import find_date
 
 PUB = dt.date(2017, 10, 5)  # a Thursday
 

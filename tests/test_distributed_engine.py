@@ -16,7 +16,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import cli, distributed, run, store
+from pipeline import cli, store
+from pipeline.run import dask_engine as distributed
+from pipeline.run import orchestrator as run
 from pipeline.errors import PipelineError
 from tests.conftest import FAKES_CSV, seed_files
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import extract_eval
-from pipeline.extract import build_nlp, locate_event
+from benchmarks import extract_eval
+from pipeline.extract.events import build_nlp, locate_event
 from pipeline.settings import Settings
 
 GOLD = Path(__file__).resolve().parent / "data" / "gold_events.jsonl"
-needs_eval = pytest.mark.skipif(not extract_eval.EVAL.exists(), reason="../shared/eval not present")
+needs_eval = pytest.mark.needs_eval
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from pipeline.errors import ModelNotFound
-from pipeline.extract import build_nlp, extract, extract_many, locate_event
+from pipeline.extract.events import build_nlp, extract, extract_many, locate_event
 from pipeline.schema import EVENT_TYPES, Article
-from pipeline.sentences import split_sentences
+from pipeline.extract.sentences import split_sentences
 from pipeline.settings import Settings
 
 PUB = dt.date(2017, 10, 5)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import extract, locate_event
-from pipeline.nlp import GUESSER_NAME
-from pipeline.places import place_slot_spans
+from pipeline.extract.events import extract, locate_event
+from pipeline.extract.nlp import GUESSER_NAME
+from pipeline.extract.place_attach import place_slot_spans
 from pipeline.schema import Article
 
 

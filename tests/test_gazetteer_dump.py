@@ -13,9 +13,9 @@ import pytest
 from geo_fixtures import geocoder, mention  # noqa: F401  (fixture)
 
 from pipeline.errors import GazetteerError
-from pipeline.gazetteer import index_path
-from pipeline.geocode import DocFocus, Geocoder
-from pipeline.geonames_dump import gazetteer_download, gazetteer_import, parse_line
+from pipeline.geocode.gazetteer import index_path
+from pipeline.geocode.resolver import DocFocus, Geocoder
+from pipeline.geocode.geonames_import import gazetteer_download, gazetteer_import, parse_line
 
 # Rows in the GeoNames dump format (19 tab-separated columns). Made up for the import test, with points
 # near Deir ez-Zor; they exercise parsing, admin1 naming and use by the geocoder, not real coordinates.

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from geo_fixtures import geocoder  # noqa: F401  (fixture)
 
-from pipeline.gazetteer import GazetteerIndex, fingerprint, index_path, stored_fingerprint
-from pipeline.geocode import Geocoder, load_resource
+from pipeline.geocode.gazetteer import GazetteerIndex, fingerprint, index_path, stored_fingerprint
+from pipeline.geocode.resolver import Geocoder, load_resource
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,7 +35,7 @@ def test_gazetteer_fresh_process_opens_without_rebuilding(geocoder, settings):
     code = (
         "from pathlib import Path\n"
         "from pipeline.settings import Settings\n"
-        "from pipeline.geocode import Geocoder\n"
+        "from pipeline.geocode.resolver import Geocoder\n"
         f"g = Geocoder.load(Settings(cache_dir=Path({str(settings.cache_dir)!r})))\n"
         "print(sorted({c.country_code for c in g.lookup('Aleppo')}))\n"
     )
@@ -80,7 +80,7 @@ def test_gazetteer_place_names_labels(ruler_names):
 
 def test_gazetteer_missing_model_package_message():
     from pipeline.errors import GazetteerError
-    from pipeline.gazetteer_sources import package_dir
+    from pipeline.geocode.gazetteer_build import package_dir
 
     with pytest.raises(GazetteerError, match="pip install"):
         package_dir("no_such_package_for_gazetteer")
@@ -104,7 +104,7 @@ def test_gazetteer_region_point_from_iso3166_2(geocoder, cc, name, iso_code):
     """Regions take their point from the iso3166-2 package, not the median of their towns."""
     import json
 
-    from pipeline.gazetteer_sources import package_dir
+    from pipeline.geocode.gazetteer_build import package_dir
 
     data = json.loads((package_dir("iso3166_2") / "iso3166-2.json").read_text(encoding="utf-8"))
     lat, lon = data[cc][iso_code]["latLng"]
@@ -114,7 +114,7 @@ def test_gazetteer_region_point_from_iso3166_2(geocoder, cc, name, iso_code):
 
 def test_gazetteer_region_point_guard_rejects_far_namesake():
     """A subdivision point outside the region's own places (one degree of margin) is not taken."""
-    from pipeline.gazetteer_sources import PlaceRow, _inside
+    from pipeline.geocode.gazetteer_build import PlaceRow, _inside
 
     places = [PlaceRow("1", "a", 35.0, 38.0, "SY", "04", 1, "city", "PPL"),
               PlaceRow("2", "b", 36.0, 39.0, "SY", "04", 1, "city", "PPL")]

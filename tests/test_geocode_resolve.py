@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from geo_fixtures import geocoder, haversine_km, mention  # noqa: F401  (fixtures)
 
-from pipeline.geocode import DocFocus
+from pipeline.geocode.resolver import DocFocus
 
 SYRIA = DocFocus({"SY": 0.9, "IQ": 0.1})
 

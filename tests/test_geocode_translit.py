@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.translit import fold, is_latin, name_key, skeleton
+from pipeline.geocode.translit import fold, is_latin, name_key, skeleton
 
 
 @pytest.mark.parametrize(

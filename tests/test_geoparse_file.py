@@ -8,7 +8,7 @@ import pytest
 from geo_fixtures import geocoder  # noqa: F401  (fixture)
 
 from pipeline.errors import UsageError
-from pipeline.geoparse import geoparse_file
+from pipeline.geocode.geoparse import geoparse_file
 
 TEXT = ("Syrian troops liberated al-Sukhnah, 50 km north-east of Palmyra, and pushed on to Deir Ezzor, "
         "while Turkish forces stayed near Afrin.")

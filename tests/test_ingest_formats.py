@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import ingest, run
+from pipeline.ingest import readers as ingest
+from pipeline.run import orchestrator as run
 from pipeline.schema import RunReport
 
 BODY = (

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from pipeline import metadata
-from pipeline.clean import clean_text
+from pipeline.ingest import metadata
+from pipeline.clean.boilerplate import clean_text
 from tests.conftest import SEEDS_DIR
 
 OUTLETS = metadata.load_outlets()

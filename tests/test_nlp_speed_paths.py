@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import FAKES_CSV, seed_files
-from pipeline.lexicon import load_triggers
-from pipeline.nlp import RULER_NAME, build_nlp, load_model
-from pipeline.sentences import split_sentences
+from pipeline.extract.lexicon import load_triggers
+from pipeline.extract.nlp import RULER_NAME, build_nlp, load_model
+from pipeline.extract.sentences import split_sentences
 from pipeline.settings import Settings
 
 
@@ -26,7 +26,9 @@ def _seed_sentences() -> list[str]:
 
 @pytest.fixture(scope="module")
 def sentences() -> list[str]:
+    """The seed articles' sentences (always in the clone: 153), plus 60 FA-KES articles when ../shared is beside it."""
     found = _seed_sentences()
+    assert len(found) >= 150, "the five demo articles in data/ are missing"
     if FAKES_CSV.is_file():
         import csv
 
@@ -34,12 +36,12 @@ def sentences() -> list[str]:
             for row in list(csv.DictReader(fh))[:60]:
                 text = row.get("article_content") or ""
                 found.extend(text[s:e] for s, e in split_sentences(text))
-    assert len(found) > 200
+        assert len(found) > 200
     return found
 
 
 def test_nlp_indexed_attribute_ruler_matches_spacys_own(sentences):
-    from pipeline.attribute_rules import IndexedAttributeRuler, indexed_attribute_ruler
+    from pipeline.extract.attribute_rules import IndexedAttributeRuler, indexed_attribute_ruler
 
     plain, fast = load_model("en_core_web_sm"), load_model("en_core_web_sm")
     assert indexed_attribute_ruler(fast)
@@ -56,7 +58,7 @@ def test_nlp_indexed_attribute_ruler_matches_spacys_own(sentences):
 def test_nlp_indexed_attribute_ruler_keeps_spacys_component_for_unsupported_patterns():
     from spacy.pipeline import AttributeRuler
 
-    from pipeline.attribute_rules import IndexedAttributeRuler, indexed_attribute_ruler
+    from pipeline.extract.attribute_rules import IndexedAttributeRuler, indexed_attribute_ruler
 
     nlp = load_model("en_core_web_sm")
     ruler = nlp.get_pipe("attribute_ruler")
@@ -68,7 +70,7 @@ def test_nlp_indexed_attribute_ruler_keeps_spacys_component_for_unsupported_patt
 
 def test_nlp_ner_gate_keeps_every_sentence_with_an_event(worker, sentences):
     """A sentence ``may_hold_event`` rejects before "ner" yields no event after the full pipeline either."""
-    from pipeline.triggers import find_triggers, group_hits, may_hold_event
+    from pipeline.extract.triggers import find_triggers, group_hits, may_hold_event
 
     nlp, lex = worker.nlp, load_triggers()
     late = nlp.pipe_names[nlp.pipe_names.index("ner"):]
@@ -83,7 +85,7 @@ def test_nlp_ner_gate_keeps_every_sentence_with_an_event(worker, sentences):
 
 def test_nlp_gated_extraction_equals_full_ner_on_every_sentence(worker):
     """Events from the gated path equal those of a pipeline that runs "ner" on every candidate sentence."""
-    from pipeline import extract
+    from pipeline.extract import events as extract
     from pipeline.schema import Article
 
     texts = [p.read_text(encoding="utf-8") for p in seed_files()]

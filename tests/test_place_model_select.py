@@ -6,13 +6,13 @@ import random
 
 import pytest
 
-from pipeline import extract_eval
-from pipeline.extract import build_nlp, locate_event, locate_in_doc
-from pipeline.place_model import WEIGHTS_FILE, PlaceModel, load_place_model
-from pipeline.resource_files import RESOURCES_DIR
+from benchmarks import extract_eval
+from pipeline.extract.events import build_nlp, locate_event, locate_in_doc
+from pipeline.extract.place_scorer import WEIGHTS_FILE, PlaceModel, load_place_model
+from pipeline.resources import RESOURCES_DIR
 from pipeline.settings import Settings
 
-needs_eval = pytest.mark.skipif(not extract_eval.EVAL.exists(), reason="../shared/eval not present")
+needs_eval = pytest.mark.needs_eval
 HOLDOUT_EVERY = 5  # as in benchmarks/train_place_model.py and benchmarks/extract_bench.py
 
 

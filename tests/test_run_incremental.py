@@ -17,8 +17,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import run
-from pipeline.translit import fold
+from pipeline.run import orchestrator as run
+from pipeline.geocode.translit import fold
 from tests.conftest import FAKES_CSV, ROOT, seed_files
 
 

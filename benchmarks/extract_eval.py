@@ -56,7 +56,7 @@ LEAD = 3  # sentences 0..2: FA-KES texts open with date + headline, then the lea
 
 
 def load_geocoder(settings):
-    from pipeline.geocode import Geocoder
+    from pipeline.geocode.resolver import Geocoder
 
     return Geocoder.load(settings)
 
@@ -184,7 +184,7 @@ def fakes_actor(ev: EventCandidate) -> str:
 
 
 def fakes_agreement(nlp, geocoder, limit: int | None) -> dict:
-    from pipeline.extract import extract_many
+    from pipeline.extract.events import extract_many
 
     rows = fakes_rows(limit)
     arts = fakes_articles(limit)
@@ -287,7 +287,7 @@ def _bio_spans(toks: list[str], tags: list[str]) -> tuple[str, list[tuple[int, i
 
 
 def cameo_roles(nlp, limit: int | None) -> dict:
-    from pipeline.extract import extract_many
+    from pipeline.extract.events import extract_many
 
     sents = cameo_sentences(limit)
     arts = [Article(str(i), "unknown", None, None, None, None, f"cameo#{i}", t) for i, (t, _) in enumerate(sents)]
@@ -322,7 +322,7 @@ GOLD_FIELDS = ("event_type", "sub_event_type", "actor", "actor_text", "target_te
 
 
 def gold_predictions(nlp, gold: list[dict]) -> list[list[EventCandidate]]:
-    from pipeline.extract import extract_many
+    from pipeline.extract.events import extract_many
 
     arts = []
     for i, g in enumerate(gold):

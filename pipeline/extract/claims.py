@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pipeline.lexicon import ClaimLexicon
-from pipeline.roles import RELATIVE_PRONOUNS, np_span
+from pipeline.extract.lexicon import ClaimLexicon
+from pipeline.extract.roles import RELATIVE_PRONOUNS, np_span
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline import documents, ingest, store
-from pipeline.process import BatchResult
+from pipeline import store
+from pipeline.clean import articles as documents
+from pipeline.ingest import readers as ingest
+from pipeline.run.worker import BatchResult
 from pipeline.schema import Article, Reject, RunReport
 from pipeline.settings import Settings
 
@@ -94,7 +96,7 @@ Engine = Callable[[list[list[Article]], Settings], Iterator[BatchResult]]
 
 def local_engine(work: list[list[Article]], settings: Settings) -> Iterator[BatchResult]:
     """Batches in order: in this process for one worker, else a process pool (each loads the model once)."""
-    from pipeline import process
+    from pipeline.run import worker as process
 
     if settings.workers <= 1 or len(work) <= 1:
         worker = process.Worker(settings)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline import clean, metadata
-from pipeline.ingest import RawDoc
+from pipeline.clean import boilerplate as clean
+from pipeline.ingest import metadata
+from pipeline.ingest.readers import RawDoc
 from pipeline.schema import Article, Reject
 from pipeline.settings import Settings
 

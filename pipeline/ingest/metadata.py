@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pipeline import resource_files
+from pipeline import resources as resource_files
 
 UNKNOWN_OUTLET = "unknown"
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import UsageError
-from pipeline.geocode import Geocoder
+from pipeline.geocode.resolver import Geocoder
 from pipeline.schema import GeoMatch, PlaceMention
 from pipeline.settings import Settings
 
@@ -82,7 +82,7 @@ class GeoparseStats:
 
 def build_toponym_nlp(settings: Settings, geocoder: Geocoder):
     """spaCy pipeline for finding toponyms: the model's NER with a gazetteer entity ruler in front."""
-    from pipeline.nlp import load_model
+    from pipeline.extract.nlp import load_model
 
     nlp = load_model(settings.spacy_model)
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": False})

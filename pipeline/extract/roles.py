@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.actors import ActorIndex, weapon_owners
+from pipeline.extract.actors import ActorIndex, weapon_owners
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from pipeline.place_spans import (  # noqa: F401  (re-exported: nlp.py and tests import them from here)
+from pipeline.extract.place_spans import (  # noqa: F401  (re-exported: nlp.py and tests import them from here)
     DIRECTIONS, NEAR_PREPS, STATIVE_PARTICIPLES, is_country as _is_country, PART_NOUNS, PARTICIPANT_NOUNS, PLACE_NOUNS, QUARTER_NOUNS, REGION_NOUNS, SUBJECT_DEPS,
     TOWN_NOUNS, doc_toponyms, is_place_token, is_site as _is_site, mention_text, place_candidates, place_slot_spans, place_span)
-from pipeline.place_model import RuleView, load_place_model, place_features
+from pipeline.extract.place_scorer import RuleView, load_place_model, place_features
 from pipeline.schema import PlaceMention
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pipeline.errors import GazetteerError
 from pipeline.settings import Settings
-from pipeline.translit import name_key, skeleton
+from pipeline.geocode.translit import name_key, skeleton
 
 INDEX_FORMAT = 3
 INDEX_NAME = "index.sqlite"
@@ -71,7 +71,7 @@ class Candidate:
 
 def fingerprint(*resources: object) -> str:
     """Hash of the index format, package versions, source files' sizes/mtimes, and the resource data."""
-    from pipeline.gazetteer_sources import source_files
+    from pipeline.geocode.gazetteer_build import source_files
 
     parts: list[str] = [str(INDEX_FORMAT), json.dumps(resources, sort_keys=True)]
     for pkg in _PACKAGES:
@@ -82,7 +82,7 @@ def fingerprint(*resources: object) -> str:
     for path in source_files():
         st = path.stat()
         parts.append(f"{path.name}:{st.st_size}:{int(st.st_mtime)}")
-    parts.append(Path(__file__).with_name("gazetteer_sources.py").read_text(encoding="utf-8"))
+    parts.append(Path(__file__).with_name("gazetteer_build.py").read_text(encoding="utf-8"))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
@@ -141,10 +141,10 @@ def build_index(settings: Settings, demonyms: dict | None = None, aliases: dict 
 
     ``demonyms``/``aliases`` default to the resource files; ``force=False`` skips an up-to-date index.
     """
-    from pipeline.gazetteer_sources import all_rows
+    from pipeline.geocode.gazetteer_build import all_rows
 
     if demonyms is None or aliases is None:
-        from pipeline.geocode import load_resource
+        from pipeline.resources import load as load_resource
 
         demonyms, aliases = load_resource("demonyms.yaml"), load_resource("place_aliases.yaml")
     if not force and stored_fingerprint(index_path(settings)) == fingerprint(demonyms, aliases):
@@ -176,20 +176,6 @@ def ensure_index(settings: Settings, demonyms: dict, aliases: dict) -> Path:
     if stored_fingerprint(path) != fingerprint(demonyms, aliases):
         build_index(settings, demonyms, aliases)
     return path
-
-
-def gazetteer_import(path: Path | str, settings: Settings):
-    """Import a GeoNames dump (allCountries.zip, SY.zip or .txt); see geonames_dump.py."""
-    from pipeline.geonames_dump import gazetteer_import as _import
-
-    return _import(path, settings)
-
-
-def gazetteer_download(country_codes, settings: Settings, base_url: str | None = None):
-    """Download GeoNames country files (or ALL) and import them; see geonames_dump.py."""
-    from pipeline.geonames_dump import GEONAMES_BASE_URL, gazetteer_download as _download
-
-    return _download(country_codes, settings, base_url=base_url or GEONAMES_BASE_URL)
 
 
 class GazetteerIndex:

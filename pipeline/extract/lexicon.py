@@ -8,15 +8,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from pipeline.errors import PipelineError
+from pipeline.resources import ResourceError, load, load_mapping, resource_path
 from pipeline.schema import ACTOR_GROUPS, EVENT_TYPES
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
 
 
-class LexiconError(PipelineError):
+class LexiconError(ResourceError):
     """A resource file is malformed; the message names the file and the entry."""
 
 
@@ -76,17 +74,8 @@ class ClaimLexicon:
 
 
 def _read(name: str, directory: str | None) -> dict:
-    import yaml
-
-    path = Path(directory) / name if directory else RESOURCES / name
-    try:
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError as exc:
-        raise LexiconError(f"{path}: resource file missing; restore it from the repository") from exc
-    if not isinstance(data, dict):
-        raise LexiconError(f"{path}: expected a mapping at the top level")
-    return data
+    """The resource as a mapping, through the one loader (:mod:`pipeline.resources`)."""
+    return load_mapping(name, directory)
 
 
 # What may follow a stem in the prefilter for the word to be one of its inflections ("kill" -> killed, killings;
@@ -199,13 +188,9 @@ def load_claims(directory: str | None = None) -> ClaimLexicon:
 
 def load_outlets(directory: str | None = None) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(canonical name, aliases) from the lead's outlets.yaml; empty when the file is not there yet."""
-    import yaml
-
-    path = Path(directory) / "outlets.yaml" if directory else RESOURCES / "outlets.yaml"
-    if not path.exists():
+    if not resource_path("outlets.yaml", directory).exists():
         return ()
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or []
+    data = load("outlets.yaml", directory) or []
     if isinstance(data, dict):
         data = data.get("outlets") or []
     out = []

@@ -31,29 +31,21 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
 
-from pipeline.gazetteer import Candidate, GazetteerIndex, dump_path, ensure_index
+from pipeline.geocode.gazetteer import Candidate, GazetteerIndex, dump_path, ensure_index
 from pipeline.schema import GeoMatch, PlaceMention
 from pipeline.settings import Settings
-from pipeline.translit import fold, name_key, skeleton
+from pipeline.geocode.translit import fold, name_key, skeleton
+from pipeline.resources import load
 
 __all__ = ["Candidate", "DocFocus", "Geocoder", "load_resource"]
 
-RESOURCES = Path(__file__).with_name("resources")
+load_resource = load  # the one resource loader, under the name the geocoder's callers know
+
 _PERSONISH = {"PERSON"}
 _QUARTER_WORDS = frozenset({"quarter", "neighbourhood", "neighborhood", "district"})
 KIND_PRECISION = {"country": 4, "continent": 4, "admin1": 3}
-
-
-@lru_cache(maxsize=None)
-def load_resource(name: str) -> object:
-    """Parsed YAML from pipeline/resources/ (read once per process)."""
-    with open(RESOURCES / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
 
 
 INHERITED_REASON = "document focus"  # extraction's reason for a place inherited from earlier sentences
@@ -148,7 +140,7 @@ class Geocoder:
 
     def place_names(self) -> Iterable[tuple[str, str]]:
         """Surface forms for entity-ruler patterns: countries, regions, continents, populous/focus towns."""
-        from pipeline.geocode_names import ruler_names
+        from pipeline.geocode.mentions import ruler_names
 
         return ruler_names(self.index, self.config, self.false_friends)
 
@@ -226,7 +218,7 @@ class Geocoder:
         return rows[0] if rows else None
 
     def _query(self, mention: PlaceMention) -> _Query:
-        from pipeline.geocode_names import clean_mention
+        from pipeline.geocode.mentions import clean_mention
 
         name, kind, modifier = clean_mention(mention, self.config, self._known)
         key = fold(name)

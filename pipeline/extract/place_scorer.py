@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
-from pipeline.place_spans import REGION_NOUNS, is_country
-from pipeline.resource_files import RESOURCES_DIR
+from pipeline.extract.place_spans import REGION_NOUNS, is_country
+from pipeline.resources import RESOURCES_DIR
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline import resource_files
+from pipeline import resources as resource_files
 
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CAMEL_JOIN = re.compile(r"[a-z][A-Z]")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from pipeline.gazetteer import GazetteerIndex
+from pipeline.geocode.gazetteer import GazetteerIndex
 from pipeline.schema import PlaceMention
-from pipeline.translit import fold
+from pipeline.geocode.translit import fold
 
 _LEADING_RE = re.compile(r"^(?:the|city of|town of|village of)\s+", re.I)
 _REGION_OF_RE = re.compile(r"^(?:province|governorate|region|state) of\s+", re.I)

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import GazetteerError
-from pipeline.gazetteer import INDEXES, SCHEMA, dump_path, write_rows
-from pipeline.gazetteer_sources import PlaceRow, add_name
+from pipeline.geocode.gazetteer import INDEXES, SCHEMA, dump_path, write_rows
+from pipeline.geocode.gazetteer_build import PlaceRow, add_name
 from pipeline.settings import Settings
 
 GEONAMES_BASE_URL = "https://download.geonames.org/export/dump/"

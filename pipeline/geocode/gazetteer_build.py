@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import GazetteerError
-from pipeline.translit import is_latin, name_key, skeleton
+from pipeline.geocode.translit import is_latin, name_key, skeleton
 
 REGION_WORDS = ("governorate", "province", "state", "region", "oblast", "prefecture", "district", "county",
                 "department", "muhafazat", "mohafazat", "wilayah", "wilayat", "governorate of", "province of")
