@@ -30,7 +30,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"
+
+# Columns added in 0.2.0 and their value in files written before (``store.read_table`` fills them in, so an
+# output folder of 0.1.0 keeps working and an incremental run over it just adds the new columns).
+ADDED_IN_0_2 = {"trigger_start": None, "trigger_end": None, "place_start": None, "place_end": None,
+                "mentions": 1, "other_mentions": None, "event_group": None, "link_reason": None}
 
 CLAIM_STATUSES = ("asserted", "reported", "alleged", "denied")
 PUBLISHED_SOURCES = ("metadata", "inferred", None)
@@ -211,6 +216,15 @@ class Event:
     title: str | None
     url: str | None
     pipeline_version: str
+    # 0.2.0: exact highlights, merged mentions, cross-article groups (see ADDED_IN_0_2)
+    trigger_start: int | None = None  # offsets of the trigger word within ``sentence``
+    trigger_end: int | None = None
+    place_start: int | None = None  # offsets of ``place_text`` within ``sentence``; null when it is not in it
+    place_end: int | None = None
+    mentions: int = 1  # sentences of the article reporting this claim (headline, lead, body merged)
+    other_mentions: str | None = None  # "start-end;start-end" article offsets of the other sentences
+    event_group: str | None = None  # shared by claims of different articles that report the same event
+    link_reason: str | None = None  # why this claim is in its event_group
 
     @staticmethod
     def make_id(doc_id: str, char_start: int, trigger_start: int, place: PlaceMention) -> str:
@@ -254,6 +268,10 @@ class Event:
             title=article.title,
             url=article.url,
             pipeline_version=PIPELINE_VERSION,
+            trigger_start=cand.trigger_start - cand.char_start,
+            trigger_end=cand.trigger_start - cand.char_start + len(cand.trigger),
+            place_start=place.start - cand.char_start if cand.char_start <= place.start < cand.char_end else None,
+            place_end=place.end - cand.char_start if cand.char_start <= place.start < cand.char_end else None,
         )
 
 

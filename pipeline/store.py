@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.schema import ARTICLE_COLUMNS, EVENT_COLUMNS, PIPELINE_VERSION, Article, Event
+from pipeline.schema import ADDED_IN_0_2, ARTICLE_COLUMNS, EVENT_COLUMNS, PIPELINE_VERSION, Article, Event
 
 ROW_GROUP_SIZE = 50_000
 GEOPARQUET_VERSION = "1.1.0"
@@ -174,8 +174,17 @@ def read_table(path: Path, schema: pa.Schema) -> pa.Table:
         tables = [pq.read_table(p) for p in parts]
         if not tables:
             return schema.empty_table()
-        return pa.concat_tables([t.select(schema.names).cast(schema) for t in tables])
-    return pq.read_table(path).select(schema.names).cast(schema)
+        return pa.concat_tables([_conform(t, schema) for t in tables])
+    return _conform(pq.read_table(path), schema)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The contract's columns in order; columns added since the file was written get their defaults
+    (``schema.ADDED_IN_0_2``), so output folders of older versions keep working."""
+    for name, default in ADDED_IN_0_2.items():
+        if name in schema.names and name not in table.column_names:
+            table = table.append_column(name, pa.array([default] * table.num_rows, schema.field(name).type))
+    return table.select(schema.names).cast(schema)
 
 
 def load_existing(out_dir: Path) -> tuple[pa.Table, pa.Table]:
