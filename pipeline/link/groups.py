@@ -1,0 +1,154 @@
+"""Event groups over a whole events table: ``link_events(events) -> events``.
+
+A group is a view over claims: no row is merged, dropped or changed except
+its ``event_group`` and ``link_reason``. The function is pure (no file
+access) and depends only on the rows' contents, never on their order, so the
+in-process, process-pool and Dask engines, which all call it once on the
+committed table, give the same groups.
+
+How:
+1. ``claims_frame``: the rows that can be linked (an event type, a date, a
+   place with coordinates), sorted by ``event_id``, with their effective day
+   (event date, else published date) and date window (see ``rules``).
+2. ``blocking.candidate_pairs``: pairs that share a place cell or region and
+   a date bucket (no all-pairs comparison).
+3. ``rules.evaluate``: the pairs whose place, date, type and actors agree.
+4. Union-find over those links, strongest first (town before region before
+   country, fewer days, fewer km, then event ids), with a chaining guard: a
+   link that would make a group span more than ``max_span_days`` days, or
+   spread its town-level claims over more than ``max_span_km``, is not made.
+
+``event_group`` is ``stable_hash("event_group", <earliest member's event_id>)``,
+the earliest member being the one with the smallest (day, event_id): the same
+input gives the same ids on every run and engine, and an incremental run that
+adds later reports keeps a group's id. A claim that no other article reports
+(a singleton) gets ``event_group`` null and ``link_reason`` null: null means
+"only this article reports it", so counting outlets per group never counts
+singletons. ``link_reason`` is the strongest link that brought the claim into
+its group ("with Reuters claim 82ca...: same place Douma; event dates same
+day; both Explosions/Remote violence (...); actor disputed (... vs ...)").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.link.blocking import candidate_pairs
+from pipeline.link.rules import LinkRules, evaluate, haversine_km, reason
+from pipeline.schema import stable_hash
+
+_USED = ["event_id", "doc_id", "outlet", "published", "event_date", "date_precision", "event_type", "sub_event_type",
+         "actor", "actor_group", "target", "place_name", "place_id", "admin1", "country_code", "geo_precision", "lat", "lon"]
+
+
+def link_events(events: pa.Table, rules: LinkRules = LinkRules()) -> pa.Table:
+    """``events`` with ``event_group`` and ``link_reason`` filled for every linked claim (null otherwise)."""
+    claims = claims_frame(events, rules)
+    links = evaluate(claims, candidate_pairs(claims, rules), rules)
+    group_of, why = _union(claims, links, rules)
+    groups = np.full(events.num_rows, None, dtype=object)
+    reasons = np.full(events.num_rows, None, dtype=object)
+    rows = claims["row"].to_numpy()
+    groups[rows], reasons[rows] = group_of, why
+    return _set_column(_set_column(events, "event_group", groups), "link_reason", reasons)
+
+
+def claims_frame(events: pa.Table, rules: LinkRules = LinkRules()) -> pd.DataFrame:
+    """The linkable rows as a frame sorted by event_id; ``row`` is the position in ``events``."""
+    if events.num_rows == 0:
+        return pd.DataFrame(columns=_USED + ["row", "day", "date_kind", "window"])
+    frame = events.select(_USED).drop_columns(["published", "event_date"]).to_pandas()
+    event_day = _days(events["event_date"])
+    published_day = _days(events["published"])
+    precision = frame["date_precision"].to_numpy()
+    use_event = ~np.isnan(event_day) & np.isin(precision, ["day", "week"])
+    frame["row"] = np.arange(events.num_rows)
+    frame["day"] = np.where(use_event, event_day, published_day)
+    frame["date_kind"] = np.where(use_event, "event", "published")
+    frame["window"] = np.where(use_event, np.where(precision == "week", rules.week_window, rules.day_window), rules.published_window)
+    linkable = (frame["day"].notna() & frame["event_type"].notna() & frame["lat"].notna() & frame["lon"].notna()
+                & frame["geo_precision"].between(1, 4))
+    frame = frame[linkable].astype({"day": "int64"})
+    return frame.sort_values(["event_id", "row"], kind="stable", ignore_index=True)
+
+
+def _days(column: pa.ChunkedArray) -> np.ndarray:
+    """Days since 1970-01-01 as floats (NaN for null)."""
+    days = pc.cast(pc.cast(column, pa.date32()), pa.int32())
+    return days.to_numpy(zero_copy_only=False).astype("float64")
+
+
+class _Groups:
+    """Union-find whose roots carry their group's date span and town-level extent (the chaining guard)."""
+
+    def __init__(self, claims: pd.DataFrame):
+        self.parent = np.arange(len(claims))
+        town = claims["geo_precision"].to_numpy() <= 2
+        lat, lon = claims["lat"].to_numpy(), claims["lon"].to_numpy()
+        day = claims["day"].to_numpy()
+        self.span = {i: (day[i], day[i], *((lat[i], lat[i], lon[i], lon[i]) if town[i] else (None,) * 4)) for i in range(len(claims))}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return int(i)
+
+    def union_if_compact(self, a: int, b: int, rules: LinkRules) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        merged = _merge_span(self.span[ra], self.span[rb])
+        if merged[1] - merged[0] > rules.max_span_days or _extent_km(merged) > rules.max_span_km:
+            return False
+        root, child = min(ra, rb), max(ra, rb)
+        self.parent[child] = root
+        self.span[root] = merged
+        del self.span[child]
+        return True
+
+
+def _merge_span(x: tuple, y: tuple) -> tuple:
+    lo = lambda u, v: v if u is None else u if v is None else min(u, v)  # noqa: E731
+    hi = lambda u, v: v if u is None else u if v is None else max(u, v)  # noqa: E731
+    return (min(x[0], y[0]), max(x[1], y[1]), lo(x[2], y[2]), hi(x[3], y[3]), lo(x[4], y[4]), hi(x[5], y[5]))
+
+
+def _extent_km(span: tuple) -> float:
+    if span[2] is None:
+        return 0.0
+    return float(haversine_km(span[2], span[4], span[3], span[5]))
+
+
+def _union(claims: pd.DataFrame, links: pd.DataFrame, rules: LinkRules) -> tuple[np.ndarray, np.ndarray]:
+    """Group id and link reason per claim (None for claims left alone)."""
+    why = np.full(len(claims), None, dtype=object)
+    groups = _Groups(claims)
+    ordered = links.assign(km_rounded=links["km"].round(3)).sort_values(["tier", "days", "km_rounded", "a", "b"], kind="stable")
+    for a, b, tier, days, km in ordered[["a", "b", "tier", "days", "km"]].itertuples(index=False):
+        if not groups.union_if_compact(a, b, rules):
+            continue
+        for x, y in ((a, b), (b, a)):
+            if why[x] is None:
+                why[x] = reason(claims.iloc[x], claims.iloc[y], tier, days, km)
+    return _group_ids(claims, groups, why), why
+
+
+def _group_ids(claims: pd.DataFrame, groups: _Groups, why: np.ndarray) -> np.ndarray:
+    roots = np.array([groups.find(i) for i in range(len(claims))], dtype=np.int64)
+    linked = why != None  # noqa: E711 (elementwise over an object array)
+    frame = pd.DataFrame({"root": roots, "day": claims["day"].to_numpy(), "event_id": claims["event_id"].to_numpy()})[linked]
+    earliest = frame.sort_values(["day", "event_id"]).groupby("root")["event_id"].first()
+    ids = {root: stable_hash("event_group", event_id) for root, event_id in earliest.items()}
+    return np.array([ids.get(r) if ok else None for r, ok in zip(roots, linked)], dtype=object)
+
+
+def _set_column(table: pa.Table, name: str, values: np.ndarray) -> pa.Table:
+    column = pa.array(values.tolist(), type=pa.string())
+    index = table.schema.get_field_index(name)
+    if index < 0:
+        return table.append_column(pa.field(name, pa.string()), column)
+    return table.set_column(index, pa.field(name, pa.string()), column)

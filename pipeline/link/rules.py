@@ -1,0 +1,168 @@
+"""When two claims from different articles report the same real-world event.
+
+A pair of claims (one row each of the frame built by ``groups.claims_frame``)
+is linked when all four kinds of evidence agree:
+
+place
+    Both placed at town level (geo_precision 1-2): within ``town_km`` of each
+    other. One placed only at region level (3): the same admin1 of the same
+    country. One placed only at country level (4): the same country, and only
+    with strong agreement elsewhere: the same day from the text's own event
+    dates, the same sub-type and the same named actor.
+date
+    Each claim's date is its ``event_date`` when the text gives one at day or
+    week precision, else the article's ``published`` date (month- or
+    year-precise event dates say too little). Two dates agree within
+    ``day_window`` days when both are event dates, within ``published_window``
+    when either is a published date (reports come out a day or two later), and
+    within ``week_window`` when either is week-precise.
+type
+    The same ACLED ``event_type`` (sub-types may differ: one outlet's shelling
+    is another's air strike), or a pair in ``compatible_types``.
+actors
+    Different actors blamed never block a link: that disagreement is what a
+    reader comes to see. What does block it is a contradiction of direction
+    in one-sided violence: claim A says X attacked Y while claim B says Y
+    attacked X (both actors and targets named). Those are two attacks in
+    opposite directions (tit-for-tat shelling across a front line), not two
+    accounts of one. In Battles both sides attack, so role reversal there is
+    one clash seen from either side, and it links.
+
+Claims of the same article are never linked to each other directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+EARTH_KM = 6371.0088
+ONE_SIDED = ("Explosions/Remote violence", "Violence against civilians")
+
+
+@dataclass(frozen=True)
+class LinkRules:
+    """Thresholds of the linking rules; the defaults are the ones measured in benchmarks/link_bench.py."""
+
+    town_km: float = field(default=25.0, metadata={"help": "Largest distance between two town-level claims."})
+    day_window: int = field(default=1, metadata={"help": "Days between two day-precise event dates."})
+    published_window: int = field(default=2, metadata={"help": "Days when either claim only has its published date."})
+    week_window: int = field(default=3, metadata={"help": "Days when either event date is week-precise."})
+    max_span_days: int = field(default=3, metadata={"help": "Chaining guard: widest date span within one group."})
+    max_span_km: float = field(default=40.0, metadata={"help": "Chaining guard: widest extent of a group's town-level claims."})
+    compatible_types: frozenset[frozenset[str]] = field(
+        default=frozenset({frozenset({"Explosions/Remote violence", "Violence against civilians"})}),
+        metadata={"help": "Pairs of different event types that may still be one event."},
+    )
+
+    @property
+    def widest_window(self) -> int:
+        return max(self.day_window, self.published_window, self.week_window)
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def evaluate(claims: pd.DataFrame, pairs: pd.DataFrame, rules: LinkRules) -> pd.DataFrame:
+    """The candidate pairs that link, with the evidence columns ``tier``, ``days`` and ``km``.
+
+    ``pairs`` holds positions ``a`` < ``b`` into ``claims``. ``tier`` is 0 for town-level,
+    1 for region-level and 2 for country-level place agreement (lower is stronger)."""
+    if pairs.empty:
+        return pairs.assign(tier=pd.Series(dtype="int64"), days=pd.Series(dtype="int64"), km=pd.Series(dtype="float64"))
+    A, B = claims.iloc[pairs["a"].to_numpy()].reset_index(drop=True), claims.iloc[pairs["b"].to_numpy()].reset_index(drop=True)
+    days = (A["day"] - B["day"]).abs().to_numpy()
+    km = haversine_km(A["lat"].to_numpy(), A["lon"].to_numpy(), B["lat"].to_numpy(), B["lon"].to_numpy())
+    tier = np.maximum(_tier(A["geo_precision"]), _tier(B["geo_precision"]))
+    ok = (A["doc_id"].to_numpy() != B["doc_id"].to_numpy()) & (days <= np.maximum(A["window"], B["window"]).to_numpy())
+    ok &= _types_compatible(A, B, rules) & ~_reversed_roles(A, B)
+    ok &= _place_agrees(A, B, tier, km, days, rules)
+    out = pairs.reset_index(drop=True).assign(tier=tier, days=days, km=km)
+    return out[ok].reset_index(drop=True)
+
+
+def _tier(precision: pd.Series) -> np.ndarray:
+    return np.select([precision.to_numpy() <= 2, precision.to_numpy() == 3], [0, 1], 2)
+
+
+def _types_compatible(A: pd.DataFrame, B: pd.DataFrame, rules: LinkRules) -> np.ndarray:
+    same = A["event_type"].to_numpy() == B["event_type"].to_numpy()
+    if not rules.compatible_types:
+        return same
+    pair = [frozenset((x, y)) in rules.compatible_types for x, y in zip(A["event_type"], B["event_type"])]
+    return same | np.asarray(pair, dtype=bool)
+
+
+def _reversed_roles(A: pd.DataFrame, B: pd.DataFrame) -> np.ndarray:
+    """One-sided violence in opposite directions: A says X hit Y, B says Y hit X."""
+    named = A["actor"].notna() & B["actor"].notna() & A["target"].notna() & B["target"].notna()
+    reversed_ = (A["actor"] == B["target"]) & (B["actor"] == A["target"]) & (A["actor"] != B["actor"])
+    one_sided = A["event_type"].isin(ONE_SIDED) & B["event_type"].isin(ONE_SIDED)
+    return (named & reversed_ & one_sided).to_numpy()
+
+
+def _place_agrees(A: pd.DataFrame, B: pd.DataFrame, tier: np.ndarray, km: np.ndarray, days: np.ndarray, rules: LinkRules) -> np.ndarray:
+    same_country = (A["country_code"] == B["country_code"]).to_numpy() & A["country_code"].notna().to_numpy()
+    same_admin1 = same_country & (A["admin1"] == B["admin1"]).to_numpy() & A["admin1"].notna().to_numpy()
+    strong = (
+        (days == 0)
+        & (A["date_kind"] == "event").to_numpy() & (B["date_kind"] == "event").to_numpy()
+        & (A["sub_event_type"] == B["sub_event_type"]).to_numpy()
+        & A["actor"].notna().to_numpy() & (A["actor"] == B["actor"]).to_numpy()
+    )
+    return np.select([tier == 0, tier == 1], [km <= rules.town_km, same_admin1], same_country & strong)
+
+
+def reason(a: pd.Series, b: pd.Series, tier: int, days: int, km: float) -> str:
+    """Why claim ``a`` is linked with claim ``b``, in words (stored in ``link_reason``)."""
+    return "; ".join((
+        f"with {b['outlet']} claim {b['event_id']}",
+        _place_words(a, b, tier, km),
+        _date_words(a, b, days),
+        _type_words(a, b),
+        _actor_words(a, b),
+    ))
+
+
+def _place_words(a: pd.Series, b: pd.Series, tier: int, km: float) -> str:
+    if tier == 0:
+        if a["place_id"] == b["place_id"]:
+            return f"same place {a['place_name']}"
+        return f"{a['place_name']} and {b['place_name']} {km:.0f} km apart"
+    if tier == 1:
+        return f"same region {a['admin1']} (one placed at region level only)"
+    return f"same country {a['country_code']} (country level only: same day, sub-type and actor)"
+
+
+def _date_words(a: pd.Series, b: pd.Series, days: int) -> str:
+    kinds = {a["date_kind"], b["date_kind"]}
+    what = "event dates" if kinds == {"event"} else "published dates" if kinds == {"published"} else "event and published dates"
+    return f"{what} same day" if days == 0 else f"{what} {days} day{'s' if days > 1 else ''} apart"
+
+
+def _type_words(a: pd.Series, b: pd.Series) -> str:
+    if a["event_type"] != b["event_type"]:
+        return f"{a['event_type']} ({a['sub_event_type']}) vs {b['event_type']} ({b['sub_event_type']})"
+    if a["sub_event_type"] == b["sub_event_type"]:
+        return f"both {a['event_type']} ({a['sub_event_type']})"
+    return f"both {a['event_type']} ({a['sub_event_type']} vs {b['sub_event_type']})"
+
+
+def _actor_words(a: pd.Series, b: pd.Series) -> str:
+    x, y = a["actor"], b["actor"]
+    if pd.isna(x) and pd.isna(y):
+        return "no actor named by either"
+    if pd.isna(x) or pd.isna(y):
+        return f"actor named by one only ({x if pd.notna(x) else y})"
+    if x == y:
+        return f"same actor ({x})"
+    gx, gy = a["actor_group"], b["actor_group"]
+    if pd.notna(gx) and gx == gy:
+        return f"actors differ within {gx} ({x} vs {y})"
+    return f"actor disputed ({x} vs {y})"
