@@ -33,8 +33,15 @@ class DashboardSettings:
     tiles: str | None = field(
         default=None,
         metadata=_meta(
-            "CLAIMS_ATLAS_TILES: a folium tile name or URL template (e.g. OpenStreetMap) for hosted deploys; "
-            "unset = offline country outlines only, no request leaves the server."
+            "CLAIMS_ATLAS_TILES: a tile URL template ({z}/{x}/{y}) for the street layer instead of OpenStreetMap."
+        ),
+    )
+    offline: bool = field(
+        default=False,
+        metadata=_meta(
+            "CLAIMS_ATLAS_OFFLINE: 1 = only the offline basemap (country outlines and towns from static/); "
+            "no request leaves the app's own server. Unset = street and satellite tiles, with the offline "
+            "basemap chosen automatically when tiles cannot load."
         ),
     )
     static_url: str = field(
@@ -57,6 +64,8 @@ class DashboardSettings:
                 changes[name] = _resolve(env[key])
         if env.get("CLAIMS_ATLAS_TILES"):
             changes["tiles"] = env["CLAIMS_ATLAS_TILES"]
+        if env.get("CLAIMS_ATLAS_OFFLINE"):
+            changes["offline"] = _flag("CLAIMS_ATLAS_OFFLINE", env["CLAIMS_ATLAS_OFFLINE"])
         if env.get("CLAIMS_ATLAS_STATIC_URL"):
             changes["static_url"] = env["CLAIMS_ATLAS_STATIC_URL"].rstrip("/")
         if env.get("CLAIMS_ATLAS_MAX_MARKERS"):
@@ -66,6 +75,15 @@ class DashboardSettings:
 
 def _resolve(raw: str) -> Path:
     return Path(raw).expanduser().resolve()
+
+
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={raw!r} is not a yes/no value; set it to 1 or 0.")
 
 
 def _positive_int(name: str, raw: str) -> int:

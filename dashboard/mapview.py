@@ -23,29 +23,25 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from dashboard.query import MapPayload
+from pipeline import schema
 
-PRECISION_LABELS = {1: "town or exact place", 2: "near or part of a place", 3: "region only", 4: "country only"}
+PRECISION_LABELS = dict(schema.GEO_PRECISION_LABELS)
 
-ACTOR_GROUP_COLORS = {
-    "state forces": "#1f5fa8",
-    "rebel groups": "#c0392b",
-    "political militias": "#8e44ad",
-    "identity militias": "#8d5524",
-    "external forces": "#e67e22",
-    "civilians": "#27ae60",
-    "protesters": "#d35fa6",
-    "unidentified": "#7f8c8d",
-}
-EVENT_TYPE_COLORS = {
-    "Battles": "#c0392b",
-    "Explosions/Remote violence": "#e67e22",
-    "Violence against civilians": "#8e44ad",
-    "Protests": "#27ae60",
-    "Riots": "#d35fa6",
-    "Strategic developments": "#1f5fa8",
-}
-OTHER_COLOR = "#7f8c8d"
+# Okabe-Ito: eight colours told apart with every common colour-vision deficiency; "other" is a light grey
+OKABE_ITO = ("#0072B2", "#D55E00", "#CC79A7", "#E69F00", "#F0E442", "#009E73", "#56B4E9", "#000000")
+OTHER_COLOR = "#BBBBBB"
+ACTOR_GROUP_COLORS = dict(zip(schema.ACTOR_GROUPS, OKABE_ITO, strict=True))
+EVENT_TYPE_COLORS = dict(zip(schema.EVENT_TYPES, ("#D55E00", "#E69F00", "#CC79A7", "#009E73", "#56B4E9", "#0072B2")))
 COLOR_MODES = {"group": ("actor_group", "Actor group", ACTOR_GROUP_COLORS), "type": ("event_type", "Event type", EVENT_TYPE_COLORS)}
+
+STREET_TILES = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+}
+SATELLITE_TILES = {
+    "url": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+    "attribution": "Imagery &copy; Esri, Maxar, Earthstar Geographics, and the GIS User Community",
+}
 
 _JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -77,14 +73,14 @@ class OfflineMap(folium.Map):
 class _Basemap(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
-        window.ClaimsAtlas.basemap({{ this._parent.get_name() }}, {{ this.url_json }});
+        window.ClaimsAtlas.setup({{ this._parent.get_name() }}, {{ this.options_json }});
         {% endmacro %}"""
     )
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, options: dict[str, Any]) -> None:
         super().__init__()
         self._name = "Basemap"
-        self.url_json = safe_json(url)
+        self.options_json = safe_json(options)
 
 
 class _EventData(MacroElement):
@@ -100,10 +96,29 @@ class _EventData(MacroElement):
         self.data_json = safe_json(data)
 
 
+def basemap_options(static_url: str, offline: bool, tiles: str | None = None) -> dict[str, Any]:
+    """What CA.setup needs: the offline outlines and labels, and (online only) the tile layers."""
+    options: dict[str, Any] = {
+        "offline": offline,
+        "outlines": f"{static_url}/basemap/countries.geojson",
+        "labels": f"{static_url}/basemap/labels.json",
+    }
+    if not offline:
+        street = dict(STREET_TILES)
+        if tiles and "{z}" in tiles:
+            street = {"url": tiles, "attribution": "Map tiles as configured (CLAIMS_ATLAS_TILES)"}
+        options["street"], options["satellite"] = street, SATELLITE_TILES
+    return options
+
+
 def base_map(
-    static_url: str, tiles: str | None = None, center: tuple[float, float] = (20.0, 20.0), zoom: int = 2
+    static_url: str,
+    tiles: str | None = None,
+    center: tuple[float, float] = (20.0, 20.0),
+    zoom: int = 2,
+    offline: bool = True,
 ) -> folium.Map:
-    """The session's stable map (opening view, country outlines from static/, tiles only if configured)."""
+    """The session's stable map: opening view, basemap switch (street, satellite, offline outlines and towns)."""
     m = OfflineMap(
         static_url,
         location=list(center),
@@ -112,18 +127,17 @@ def base_map(
         prefer_canvas=False,
         control_scale=True,
         world_copy_jump=True,
+        scroll_wheel_zoom=False,
         max_zoom=18,
         min_zoom=2,
     )
     m.options["max_zoom"] = 18  # markercluster needs it on the map itself when there is no tile layer
-    _Basemap(f"{static_url}/basemap/countries.geojson").add_to(m)
-    if tiles:
-        folium.TileLayer(tiles).add_to(m)
+    _Basemap(basemap_options(static_url, offline, tiles)).add_to(m)
     return m
 
 
 def highlight_spans(sentence: str, trigger: str | None, place_text: str | None) -> list[list[Any]]:
-    """Non-overlapping [start, end, kind] spans of the trigger and the place in the sentence."""
+    """Non-overlapping [start, end, kind] spans of the trigger and the place, found by searching the sentence."""
     spans: list[list[Any]] = []
     lower = sentence.lower()
     for word, kind in ((trigger, "trigger"), (place_text, "place")):
@@ -136,6 +150,35 @@ def highlight_spans(sentence: str, trigger: str | None, place_text: str | None) 
         if all(end <= s or at >= e for s, e, _ in spans):
             spans.append([at, end, kind])
     return sorted(spans)
+
+
+def _offset(row: pd.Series, column: str) -> int | None:
+    value = row.get(column)
+    if value is None or pd.isna(value):
+        return None
+    return int(value)
+
+
+def exact_spans(row: pd.Series, sentence: str) -> list[list[Any]] | None:
+    """Spans from the within-sentence offsets rows carry (trigger_start/_end, place_start/_end); None if absent."""
+    spans: list[list[Any]] = []
+    for prefix, kind in (("trigger", "trigger"), ("place", "place")):
+        start, end = _offset(row, f"{prefix}_start"), _offset(row, f"{prefix}_end")
+        if start is None or end is None:
+            return None
+        if not 0 <= start < end <= len(sentence):
+            return None
+        if all(end <= s or start >= e for s, e, _ in spans):
+            spans.append([start, end, kind])
+    return sorted(spans)
+
+
+def sentence_spans(row: pd.Series, sentence: str) -> list[list[Any]]:
+    """Exact spans when the file has offsets, else today's search by the words as written (old files)."""
+    exact = exact_spans(row, sentence)
+    if exact is not None:
+        return exact
+    return highlight_spans(sentence, _text(row.get("trigger")), _text(row.get("place_text")))
 
 
 def _text(value: Any) -> str | None:
@@ -165,20 +208,30 @@ def event_record(row: pd.Series, color: str) -> dict[str, Any]:
         "p": precision,
         "color": color,
         "sentence": sentence,
-        "spans": highlight_spans(sentence, _text(row["trigger"]), _text(row["place_text"])),
+        "spans": sentence_spans(row, sentence),
         "outlet": _text(row["outlet"]),
         "date": _date_label(row),
         "place": _text(row["place_name"]),
         "precision": PRECISION_LABELS.get(precision, str(precision)),
         "actor": _text(row["actor"]) or "not stated",
         "actor_text": _text(row["actor_text"]),
+        "etype": _text(row["event_type"]),
         "type": " / ".join(v for v in (_text(row["event_type"]), _text(row["sub_event_type"])) if v),
         "source": _text(row["claim_source"]),
         "status": _text(row["claim_status"]),
         "fatalities": _text(row["fatalities"]),
         "title": _text(row["title"]),
         "url": _text(row["url"]),
+        "mentions": _mentions(row),
     }
+
+
+def _mentions(row: pd.Series) -> str | None:
+    """'3 sentences of the article' when the file counts mentions and there is more than one."""
+    value = row.get("mentions")
+    if value is None or pd.isna(value) or int(value) <= 1:
+        return None
+    return f"{int(value)} sentences of the article report it"
 
 
 def layer_data(payload: MapPayload, color_by: str, query: str, selected: str | None) -> dict[str, Any]:
@@ -186,6 +239,7 @@ def layer_data(payload: MapPayload, color_by: str, query: str, selected: str | N
     column, title, palette = COLOR_MODES.get(color_by, COLOR_MODES["group"])
     data: dict[str, Any] = {
         "mode": payload.mode,
+        "total": int(payload.total),
         "query": query,
         "selected": selected,
         "legend_title": f"Colour: {title}",
@@ -200,6 +254,7 @@ def layer_data(payload: MapPayload, color_by: str, query: str, selected: str | N
                 "lon": round(float(r.lon), 4),
                 "outlets": int(r.outlets),
                 "color": palette.get(_text(getattr(r, top)) or "", OTHER_COLOR),
+                "top": _text(getattr(r, top)),
             }
             for r in payload.cells.itertuples(index=False)
         ]

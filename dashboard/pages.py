@@ -10,7 +10,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from dashboard import compare, export, mapview, reader, urlstate
+from dashboard import compare, export, mapview, reader, urlstate, views
 from dashboard.config import DashboardSettings
 from dashboard.query import Bounds, EventStore, Filters
 
@@ -61,7 +61,18 @@ def _take_map_return(returned: Mapping[str, Any] | None) -> None:
         st.session_state.ca_event = event_id
 
 
-def render_map(store: EventStore, settings: DashboardSettings, filters: Filters, reader_query: str) -> None:
+def no_match(what: str = "claim") -> None:
+    """The empty state: say why nothing shows and offer the way back."""
+    st.info(f"No {what} matches these filters. Widen the dates, clear the search or remove an outlet or actor — "
+            "or reset every filter.", icon=":material/filter_alt_off:")
+    st.button("Reset filters", on_click=views.reset_filters, key="reset_empty", type="primary")
+
+
+def render_map(store: EventStore, settings: DashboardSettings, filters: Filters, reader_query: str,
+               total: int) -> None:
+    if total == 0:
+        no_match()
+        return
     center, zoom = initial_view(store)
     previous = st.session_state.get("ca_map")
     bounds = _bounds(previous) or _approx_bounds(center[0], center[1], zoom)
@@ -71,13 +82,14 @@ def render_map(store: EventStore, settings: DashboardSettings, filters: Filters,
     # only the event named in the opening link is opened by the map; later clicks must not redraw the layer
     layer = mapview.event_layer(payload, color_by, reader_query, st.session_state.get("ca_initial_event"))
     if payload.mode == "cells":
-        st.caption(f"{payload.in_view:,} claims in view — too many to draw one by one, so the map shows counts per "
-                   "area. Zoom in or filter to see individual claims.")
+        st.caption(f"About {payload.in_view:,} of {total:,} matching claims are around this view — too many to draw "
+                   "one by one, so the map shows counts per area. Zoom in or filter to see individual claims.")
     else:
-        st.caption(f"{payload.in_view:,} claims in view. Click a point for the sentence it comes from; numbered "
-                   "circles are clusters of nearby claims.")
+        st.caption(f"{total:,} claims match the filters; the box at the top left of the map counts those in view. "
+                   "Click a point for the sentence it comes from; white numbered circles group nearby claims.")
     returned = st_folium(
-        mapview.base_map(settings.static_url, settings.tiles, center, zoom), key="ca_map", center=center, zoom=zoom,
+        mapview.base_map(settings.static_url, settings.tiles, center, zoom, settings.offline), key="ca_map",
+        center=center, zoom=zoom,
         feature_group_to_add=layer, returned_objects=RETURNED, height=MAP_HEIGHT, use_container_width=True,
     )
     _take_map_return(returned)
@@ -176,4 +188,4 @@ def render_view(view: str, store: EventStore, settings: DashboardSettings, filte
     elif view == "reader":
         render_reader(store, base)
     else:
-        render_map(store, settings, filters, urlstate.query_string(base))
+        render_map(store, settings, filters, urlstate.query_string(base), total)

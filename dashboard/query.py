@@ -24,12 +24,18 @@ NOT_STATED = "(not stated)"  # filter option standing for a NULL actor / group
 # The date a claim is filed under: the event's own date, else the article's.
 DATE_EXPR = "coalesce(event_date, published)"
 
-MARKER_COLUMNS = (
-    "event_id, doc_id, outlet, event_date, published, date_precision, event_type, sub_event_type, trigger, "
-    "actor, actor_text, actor_group, target_text, claim_source, claim_status, fatalities, place_text, place_name, "
-    "admin1, country_code, geo_precision, lat, lon, sentence, title, "
-    "CASE WHEN regexp_matches(url, '^https?://[^\\s]+$') THEN url END AS url"
+# The contract columns the dashboard reads (each is in pipeline.schema.EVENT_COLUMNS; a test checks it).
+MARKER_FIELDS = (
+    "event_id", "doc_id", "outlet", "event_date", "published", "date_precision", "event_type", "sub_event_type",
+    "trigger", "actor", "actor_text", "actor_group", "target_text", "claim_source", "claim_status", "fatalities",
+    "place_text", "place_name", "admin1", "country_code", "geo_precision", "lat", "lon", "sentence", "title",
 )
+SAFE_URL = "CASE WHEN regexp_matches(url, '^https?://[^\\s]+$') THEN url END AS url"
+# Columns newer files carry (exact highlights, merged mentions, cross-outlet groups); read only when present.
+OPTIONAL_FIELDS = ("trigger_start", "trigger_end", "place_start", "place_end", "mentions", "event_group")
+MARKER_COLUMNS = ", ".join(MARKER_FIELDS) + ", " + SAFE_URL
+# Free-text search looks in the sentence, the article title, the place as written and the gazetteer's name.
+SEARCH_FIELDS = ("sentence", "title", "place_text", "place_name")
 
 FILTER_COLUMNS = {
     "outlets": "outlet",
@@ -79,6 +85,7 @@ class MapPayload:
 
     mode: str  # "markers" | "cells"
     in_view: int
+    total: int = 0  # every claim matching the filters, in view or not
     markers: pd.DataFrame = field(default_factory=pd.DataFrame)
     cells: pd.DataFrame = field(default_factory=pd.DataFrame)
     cell_degrees: float = 0.0
@@ -127,8 +134,8 @@ def where_clause(f: Filters, bounds: Bounds | None = None) -> tuple[str, list[ob
     clauses.append(sql)
     params += p
     if f.text.strip():
-        clauses.append("contains(lower(sentence), lower(?))")
-        params.append(f.text.strip())
+        clauses.append("(" + " OR ".join(f"contains(lower(coalesce({c}, '')), lower(?))" for c in SEARCH_FIELDS) + ")")
+        params += [f.text.strip()] * len(SEARCH_FIELDS)
     if bounds is not None:
         sql, p = _bounds_clause(bounds)
         clauses.append(sql)
@@ -160,6 +167,9 @@ class EventStore:
         self.has_articles = bool(self.articles_path and self.articles_path.exists())
         if self.has_articles:
             self._con.execute(f"CREATE VIEW articles AS SELECT * FROM {_source(self.articles_path)}")
+        present = set(self.df("SELECT * FROM events LIMIT 0").columns)
+        self.optional = tuple(c for c in OPTIONAL_FIELDS if c in present)
+        self.marker_columns = ", ".join((*MARKER_FIELDS, *self.optional)) + ", " + SAFE_URL
 
     def df(self, sql: str, params: list[object] | None = None) -> pd.DataFrame:
         with self._lock:
@@ -206,22 +216,22 @@ class EventStore:
         else:
             in_view = total
         if in_view <= max_markers:
-            sql = f"SELECT {MARKER_COLUMNS} FROM events WHERE {where} ORDER BY event_id LIMIT ?"
-            return MapPayload("markers", in_view, markers=self.df(sql, params + [max_markers]))
+            sql = f"SELECT {self.marker_columns} FROM events WHERE {where} ORDER BY event_id LIMIT ?"
+            return MapPayload("markers", in_view, total, markers=self.df(sql, params + [max_markers]))
         cell = grid_cell_degrees(zoom)
         sql = (
             "SELECT count(*) AS n, avg(lat) AS lat, avg(lon) AS lon, mode(actor_group) AS top_group, "
             "mode(event_type) AS top_type, count(DISTINCT outlet) AS outlets, min(geo_precision) AS best_precision "
             f"FROM events WHERE {where} GROUP BY floor(lat / ?), floor(lon / ?) ORDER BY n DESC"
         )
-        return MapPayload("cells", in_view, cells=self.df(sql, params + [cell, cell]), cell_degrees=cell)
+        return MapPayload("cells", in_view, total, cells=self.df(sql, params + [cell, cell]), cell_degrees=cell)
 
     def event(self, event_id: str) -> pd.Series | None:
-        rows = self.df(f"SELECT {MARKER_COLUMNS}, char_start, char_end FROM events WHERE event_id = ? LIMIT 1", [event_id])
+        rows = self.df(f"SELECT {self.marker_columns}, char_start, char_end FROM events WHERE event_id = ? LIMIT 1", [event_id])
         return None if rows.empty else rows.iloc[0]
 
     def article_events(self, doc_id: str) -> pd.DataFrame:
-        sql = f"SELECT {MARKER_COLUMNS}, char_start, char_end FROM events WHERE doc_id = ? ORDER BY char_start, event_id"
+        sql = f"SELECT {self.marker_columns}, char_start, char_end FROM events WHERE doc_id = ? ORDER BY char_start, event_id"
         return self.df(sql, [doc_id])
 
     def article(self, doc_id: str) -> pd.Series | None:

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import urlstate
 from dashboard.query import Filters
 from dashboard.urlstate import ViewState
+from pipeline import schema
 
 MULTI_WIDGETS = (
     ("outlets", "Outlet", "Which news outlets' claims to show."),
@@ -23,9 +24,15 @@ MULTI_WIDGETS = (
     ("actor_groups", "Actor group", "State forces, rebel groups, external forces..."),
     ("event_types", "Event type", "ACLED event type."),
     ("sub_event_types", "Event sub-type", "ACLED sub-event type."),
-    ("claim_statuses", "Claim status", "asserted: stated as fact; reported: attributed to a source; "
-     "alleged: hedged; denied: the text denies it."),
+    ("claim_statuses", "Claim status", None),
 )
+STATUS_MEANINGS = {"asserted": "stated as fact", "reported": "attributed to a source", "alleged": "hedged",
+                   "denied": "the text denies it"}
+
+
+def _status_help() -> str:
+    """Help for the claim-status filter, in the contract's order (schema.CLAIM_STATUSES)."""
+    return "; ".join(f"{s}: {STATUS_MEANINGS.get(s, s)}" for s in schema.CLAIM_STATUSES) + "."
 VIEW_LABELS = {
     "map": "Map",
     "timeline": "Timeline",
@@ -78,19 +85,30 @@ def sidebar_filters(options: Mapping[str, Sequence[str]]) -> Filters:
     sb = st.sidebar
     values = {}
     for attr, label, help_text in MULTI_WIDGETS:
-        values[attr] = tuple(sb.multiselect(label, list(options.get(attr, ())), key=f"f_{attr}", help=help_text,
+        values[attr] = tuple(sb.multiselect(label, list(options.get(attr, ())), key=f"f_{attr}", help=help_text or _status_help(),
                                             placeholder="All"))
     col1, col2 = sb.columns(2)
     date_from = col1.date_input("From", key="f_from", min_value=DATE_MIN, max_value=DATE_MAX, format="YYYY-MM-DD")
     date_to = col2.date_input("To", key="f_to", min_value=DATE_MIN, max_value=DATE_MAX, format="YYYY-MM-DD")
     undated = sb.checkbox("Include claims with no date", key="f_undated",
                           help="Dates are the event's own date when the text gives one, else the article's date.")
-    text = sb.text_input("Search in sentences", key="f_text", max_chars=urlstate.MAX_TEXT,
-                         placeholder="e.g. chemical, Douma, barrel bomb")
+    text = sb.text_input("Search", key="f_text", max_chars=urlstate.MAX_TEXT, placeholder="e.g. Palmyra, Aleppo, liberated",
+                         help="Looks in the claim's sentence, the article title, the place as written and the "
+                              "gazetteer's name for it (Palmyra finds claims placed at Tadmur).")
+    sb.button("Reset filters", on_click=reset_filters, key="reset_filters", icon=":material/filter_alt_off:")
     if date_from and date_to and date_from > date_to:
         sb.error("'From' is after 'To': the date range is ignored.")
         date_from = date_to = None
     return Filters(**values, date_from=date_from, date_to=date_to, include_undated=undated, text=text.strip())
+
+
+def reset_filters() -> None:
+    """Button callback: every filter back to "all" (the view, colours and map position stay)."""
+    for attr, _, _ in MULTI_WIDGETS:
+        st.session_state[f"f_{attr}"] = []
+    st.session_state.f_from = st.session_state.f_to = None
+    st.session_state.f_undated = True
+    st.session_state.f_text = ""
 
 
 def current_state(filters: Filters) -> ViewState:

@@ -2,12 +2,13 @@
  *
  * SAFETY: every string that comes from an article (sentence, title, actor,
  * outlet, place, URL...) is hostile. It only ever reaches the page through
- * textContent / createTextNode, never innerHTML, and links are made only for
- * http(s) URLs, with rel="noopener noreferrer".
+ * textContent / createTextNode / setAttribute, never innerHTML, and links are
+ * made only for http(s) URLs, with rel="noopener noreferrer".
  */
 (function () {
   "use strict";
   var CA = (window.ClaimsAtlas = window.ClaimsAtlas || {});
+  var MAP_TITLE = "Map of claims: each point is one outlet's claim at a place";
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -41,6 +42,143 @@
     u.hash = "";
     return u.href;
   }
+
+  /* ---------- the page around the map: iframe title, scroll wheel ---------- */
+
+  function titleFrame(map) {
+    map.getContainer().setAttribute("aria-label", MAP_TITLE);
+    try {
+      if (window.frameElement) window.frameElement.setAttribute("title", MAP_TITLE);
+    } catch (e) { /* cross-origin parent: the container keeps its own label */ }
+  }
+
+  function wheelGate(map) {
+    // The page scrolls over the map; the wheel zooms only after a click into the map, or with Ctrl/Cmd.
+    var c = map.getContainer();
+    var hint = el("div", "ca-wheel-hint", "Click the map to zoom with the wheel, or hold Ctrl (⌘) while scrolling");
+    c.appendChild(hint);
+    var timer = null;
+    map.scrollWheelZoom.disable();
+    c.addEventListener("mousedown", function () { map.scrollWheelZoom.enable(); hint.classList.remove("ca-show"); });
+    c.addEventListener("mouseleave", function () { map.scrollWheelZoom.disable(); });
+    c.addEventListener("wheel", function (e) {
+      if (map.scrollWheelZoom.enabled()) return;
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        var z = map.getZoom() + (e.deltaY < 0 ? 1 : -1);
+        map.setZoomAround(map.mouseEventToContainerPoint(e), z);
+        return;
+      }
+      hint.classList.add("ca-show");
+      clearTimeout(timer);
+      timer = setTimeout(function () { hint.classList.remove("ca-show"); }, 1500);
+    }, { passive: false });
+  }
+
+  /* ---------- basemaps: street, satellite, offline outlines with labels ---------- */
+
+  function labelLayer(map, url) {
+    // Town labels under the claims (own pane), shown from their zoom, greedy de-cluttered on screen.
+    if (!map.getPane("ca-labels")) map.createPane("ca-labels").style.zIndex = 350;
+    var group = L.layerGroup();
+    var labels = [];
+    function fits(taken, p, w) {
+      for (var i = 0; i < taken.length; i++) {
+        var t = taken[i];
+        if (p.x < t.x + t.w + 8 && p.x + w + 8 > t.x && Math.abs(p.y - t.y) < 16) return false;
+      }
+      return true;
+    }
+    function refresh() {
+      if (!map.hasLayer(group)) return;
+      group.clearLayers();
+      var z = map.getZoom(), b = map.getBounds().pad(0.1), taken = [];
+      for (var i = 0; i < labels.length && taken.length < 300; i++) {
+        var lab = labels[i];
+        if (lab[3] > z || !b.contains([lab[1], lab[2]])) continue;
+        var p = map.latLngToContainerPoint([lab[1], lab[2]]), w = 6.5 * String(lab[0]).length;
+        if (!fits(taken, p, w)) continue;
+        taken.push({ x: p.x, y: p.y, w: w });
+        var icon = L.divIcon({ className: "ca-label ca-label-" + Math.min(lab[3], 7), html: el("span", null, lab[0]), iconSize: null });
+        group.addLayer(L.marker([lab[1], lab[2]], { icon: icon, interactive: false, keyboard: false, pane: "ca-labels" }));
+      }
+    }
+    fetch(url)
+      .then(function (r) { return r.json(); })
+      .then(function (rows) { labels = rows.sort(function (a, b) { return a[3] - b[3]; }); refresh(); })
+      .catch(function (e) { console.warn("Claims Atlas: place labels could not load", e); });
+    map.on("zoomend moveend", refresh);
+    group.on("add", refresh);
+    return group;
+  }
+
+  function offlineLayer(map, opts) {
+    var group = L.layerGroup();
+    fetch(opts.outlines)
+      .then(function (r) { return r.json(); })
+      .then(function (gj) {
+        var layer = L.geoJSON(gj, {
+          interactive: false,
+          style: { color: "#8a8a8a", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 },
+        });
+        group.addLayer(layer);
+        layer.bringToBack();
+      })
+      .catch(function (e) { console.warn("Claims Atlas: country outlines could not load", e); });
+    group.addLayer(labelLayer(map, opts.labels));
+    return group;
+  }
+
+  function notice(map, text) {
+    var ctl = L.control({ position: "topright" });
+    ctl.onAdd = function () { return el("div", "ca-notice", text); };
+    ctl.addTo(map);
+  }
+
+  function fallBackOnTileErrors(map, tiles, offline) {
+    // Tiles that cannot load (no network, blocked host) switch the map to the offline basemap once.
+    var loaded = 0, failed = 0, done = false;
+    function fallBack() {
+      if (done) return;
+      done = true;
+      tiles.forEach(function (t) { if (map.hasLayer(t)) map.removeLayer(t); });
+      offline.addTo(map);
+      CA.basemapUsed = "offline";
+      notice(map, "Map tiles could not load: showing the offline basemap");
+    }
+    tiles.forEach(function (t) {
+      t.on("tileload", function () { loaded++; });
+      t.on("tileerror", function () {
+        failed++;
+        if (failed >= 2 && loaded === 0) fallBack();
+      });
+    });
+  }
+
+  CA.setup = function (map, opts) {
+    titleFrame(map);
+    wheelGate(map);
+    var offline = offlineLayer(map, opts);
+    var layers = {};
+    if (opts.offline || !opts.street) {
+      offline.addTo(map);
+      CA.basemapUsed = "offline";
+      layers["Offline outlines and towns"] = offline;
+    } else {
+      var street = L.tileLayer(opts.street.url, { attribution: opts.street.attribution, maxZoom: 19 });
+      var sat = L.tileLayer(opts.satellite.url, { attribution: opts.satellite.attribution, maxZoom: 18 });
+      layers["Street map (OpenStreetMap)"] = street;
+      layers["Satellite (Esri World Imagery)"] = sat;
+      layers["Offline outlines and towns"] = offline;
+      street.addTo(map);
+      CA.basemapUsed = "street";
+      fallBackOnTileErrors(map, [street, sat], offline);
+    }
+    L.control.layers(layers, null, { position: "topright", collapsed: true }).addTo(map);
+    map.on("baselayerchange", function (e) { CA.basemapUsed = e.layer === offline ? "offline" : "tiles"; });
+  };
+
+  /* ---------- claims: markers, clusters, popups, legend, counts ---------- */
 
   function sentenceNode(ev) {
     var p = el("p", "ca-sentence");
@@ -77,6 +215,7 @@
     row(t, "According to", ev.source);
     row(t, "Claim status", ev.status);
     row(t, "Killed (claimed)", ev.fatalities);
+    row(t, "Mentions", ev.mentions);
     row(t, "Article", ev.title);
     box.appendChild(t);
     var links = el("div", "ca-links");
@@ -98,73 +237,197 @@
     return box;
   }
 
-  function eventLayer(ev, data) {
-    var ll = [ev.lat, ev.lon];
-    var layer;
+  function eventName(ev) {
+    return ev.outlet + ": " + (ev.etype || ev.type) + " at " + ev.place + " (" + ev.status + ")";
+  }
+
+  function markerStyle(ev) {
+    var style = { radius: 7, color: "#222", weight: 1, fillColor: ev.color, fillOpacity: ev.p === 2 ? 0.55 : 0.95 };
     if (ev.p >= 3) {
-      // region or country only: an area, not a town pin
-      layer = L.circle(ll, { radius: ev.p >= 4 ? 150000 : 40000, color: ev.color, weight: 2, dashArray: "6 4", fill: false });
-    } else {
-      layer = L.circleMarker(ll, { radius: 7, color: "#222", weight: 1, fillColor: ev.color, fillOpacity: ev.p === 2 ? 0.45 : 0.9 });
+      // region or country only: a faint area, not a town pin
+      style = { radius: ev.p >= 4 ? 150000 : 40000, color: ev.color, weight: 1.5, fillColor: ev.color, fillOpacity: 0.12 };
     }
+    if (ev.status === "alleged") {
+      style.dashArray = "3 3";
+      style.weight = 2.5;
+      style.color = "#222";
+    } else if (ev.status === "denied") {
+      style.fillColor = "#ffffff";
+      style.fillOpacity = 0.95;
+      style.color = ev.color;
+      style.weight = 3.5;
+    }
+    return style;
+  }
+
+  function popupOptions(map) {
+    var w = map.getSize().x;
+    var max = Math.max(180, Math.min(360, w - 70));
+    return { maxWidth: max, minWidth: Math.min(240, max), autoPanPadding: [12, 12], keepInView: true };
+  }
+
+  function eventLayer(map, ev, data) {
+    var ll = [ev.lat, ev.lon];
+    var layer = ev.p >= 3 ? L.circle(ll, markerStyle(ev)) : L.circleMarker(ll, markerStyle(ev));
     layer.feature = { type: "Feature", properties: { event_id: ev.id }, geometry: { type: "Point", coordinates: [ev.lon, ev.lat] } };
-    layer.bindTooltip(el("span", null, ev.place + " · " + ev.outlet));
-    layer.bindPopup(function () { return popupNode(ev, data); }, { maxWidth: 380, minWidth: 260 });
+    layer.caEvent = ev;
+    layer.bindTooltip(el("span", null, ev.place + " · " + ev.outlet + " · " + ev.status));
+    layer.bindPopup(function () { return popupNode(ev, data); }, popupOptions(map));
+    layer.on("add", function () {
+      var node = layer.getElement();
+      if (!node) return;
+      node.setAttribute("role", "button");
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("aria-label", eventName(ev));
+      node.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") layer.openPopup(); });
+    });
     return layer;
+  }
+
+  var LabelledIcon = L.DivIcon.extend({
+    createIcon: function (old) {
+      var node = L.DivIcon.prototype.createIcon.call(this, old);
+      node.setAttribute("role", "button");
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("aria-label", this.options.label || "");
+      return node;
+    },
+  });
+
+  function tally(values, limit) {
+    var counts = {};
+    values.forEach(function (v) { if (v) counts[v] = (counts[v] || 0) + 1; });
+    return Object.keys(counts)
+      .sort(function (a, b) { return counts[b] - counts[a]; })
+      .slice(0, limit)
+      .map(function (k) { return k + " " + counts[k]; })
+      .join(", ");
+  }
+
+  function clusterName(cluster) {
+    var evs = cluster.getAllChildMarkers().map(function (m) { return m.caEvent || {}; });
+    return evs.length + " claims. Outlets: " + tally(evs.map(function (e) { return e.outlet; }), 4) +
+      ". Event types: " + tally(evs.map(function (e) { return e.etype; }), 3) +
+      ". Places: " + tally(evs.map(function (e) { return e.place; }), 4) + ". Click to zoom in.";
+  }
+
+  function clusterIcon(cluster) {
+    // neutral (white, dark ring): a cluster never takes a legend colour
+    var n = cluster.getChildCount();
+    var size = n < 10 ? 30 : n < 100 ? 36 : 44;
+    return new LabelledIcon({ html: el("span", null, n), className: "ca-cluster", iconSize: [size, size], label: clusterName(cluster) });
   }
 
   function cellLayer(cell, map) {
     var size = Math.round(22 + 8 * Math.log10(cell.n));
-    var icon = L.divIcon({ className: "ca-cell", iconSize: [size, size], html: "" });
+    var label = cell.n + " claims by " + cell.outlets + " outlet(s) in this area, mostly " + (cell.top || "not stated") + ". Click to zoom in.";
+    var icon = new LabelledIcon({ className: "ca-cell", iconSize: [size, size], html: el("span", null, cell.n), label: label });
     var m = L.marker([cell.lat, cell.lon], { icon: icon });
+    m.caCount = cell.n;
     m.on("add", function () {
       var node = m.getElement();
       if (!node) return;
-      node.textContent = String(cell.n);
       node.style.background = cell.color;
-      node.style.lineHeight = size + "px";
+      node.style.lineHeight = size - 4 + "px";
     });
-    m.bindTooltip(el("span", null, cell.n + " claims by " + cell.outlets + " outlet(s) — click to zoom in"));
+    m.bindTooltip(el("span", null, label));
     m.on("click", function () { map.setView([cell.lat, cell.lon], Math.min(map.getZoom() + 2, 18)); });
     return m;
+  }
+
+  function swatch(item) {
+    var sw = el("span", "ca-swatch");
+    sw.style.background = item[1];
+    return sw;
+  }
+
+  function statusKey(box) {
+    box.appendChild(el("div", "ca-legend-title", "Claim status"));
+    [["asserted / reported", "ca-st-solid"], ["alleged (hedged)", "ca-st-dashed"], ["denied", "ca-st-hollow"]].forEach(function (s) {
+      var line = el("div", "ca-legend-item");
+      line.appendChild(el("span", "ca-swatch " + s[1]));
+      line.appendChild(document.createTextNode(s[0]));
+      box.appendChild(line);
+    });
   }
 
   function legend(map, data) {
     if (window.__caLegend) map.removeControl(window.__caLegend);
     var ctl = L.control({ position: "bottomright" });
     ctl.onAdd = function () {
-      var box = el("div", "ca-legend");
+      var details = el("details", "ca-legend");
+      if (window.__caLegendOpen === undefined) window.__caLegendOpen = map.getSize().x >= 600;
+      details.open = window.__caLegendOpen;
+      details.addEventListener("toggle", function () { window.__caLegendOpen = details.open; });
+      details.appendChild(el("summary", "ca-legend-summary", "Legend"));
+      var box = el("div", "ca-legend-body");
       box.appendChild(el("div", "ca-legend-title", data.legend_title));
       data.legend.forEach(function (item) {
         var line = el("div", "ca-legend-item");
-        var sw = el("span", "ca-swatch");
-        sw.style.background = item[1];
-        line.appendChild(sw);
+        line.appendChild(swatch(item));
         line.appendChild(document.createTextNode(item[0]));
         box.appendChild(line);
       });
-      box.appendChild(el("div", "ca-legend-note", "● town  ◌ dashed ring: region or country only"));
-      if (data.mode === "cells") box.appendChild(el("div", "ca-legend-note", "Numbers: claims per area; zoom in for details"));
-      return box;
+      statusKey(box);
+      box.appendChild(el("div", "ca-legend-note", "Pale dot: near a place · large shaded circle: region or country only"));
+      box.appendChild(el("div", "ca-legend-note", data.mode === "cells" ? "Coloured numbers: claims per area, in the colour of the most common entry; zoom in for details"
+        : "White numbered circles: groups of nearby claims"));
+      details.appendChild(box);
+      L.DomEvent.disableClickPropagation(details);
+      L.DomEvent.disableScrollPropagation(details);
+      return details;
     };
     ctl.addTo(map);
     window.__caLegend = ctl;
   }
 
+  function inView(map, layers) {
+    var b = map.getBounds(), n = 0;
+    layers.forEach(function (l) {
+      var ll = l.getLatLng();
+      var w = L.latLng(ll.lat, ll.lng + 360), e = L.latLng(ll.lat, ll.lng - 360);
+      if (b.contains(ll) || b.contains(w) || b.contains(e)) n += l.caCount || 1;
+    });
+    return n;
+  }
+
+  function counter(map, data, layers) {
+    if (window.__caCounter) map.removeControl(window.__caCounter);
+    if (window.__caCounterUpdate) map.off("moveend", window.__caCounterUpdate);
+    var ctl = L.control({ position: "topleft" });
+    var box = el("div", "ca-count");
+    ctl.onAdd = function () { return box; };
+    function update() {
+      var n = inView(map, layers);
+      box.textContent = n.toLocaleString("en") + " claim" + (n === 1 ? "" : "s") + " in view of " + data.total.toLocaleString("en") + " matching";
+      CA.inView = n;
+    }
+    ctl.addTo(map);
+    map.on("moveend", update);
+    window.__caCounter = ctl;
+    window.__caCounterUpdate = update;
+    update();
+  }
+
   CA.draw = function (map, group, data) {
     legend(map, data);
     if (data.mode === "cells") {
-      data.cells.forEach(function (c) { group.addLayer(cellLayer(c, map)); });
+      var cells = data.cells.map(function (c) { return cellLayer(c, map); });
+      cells.forEach(function (m) { group.addLayer(m); });
+      counter(map, data, cells);
       return;
     }
-    var cluster = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true });
+    var cluster = L.markerClusterGroup({ chunkedLoading: true, maxClusterRadius: 40, spiderfyOnMaxZoom: true, iconCreateFunction: clusterIcon });
     var selected = null;
+    var layers = [];
     data.events.forEach(function (ev) {
-      var layer = eventLayer(ev, data);
+      var layer = eventLayer(map, ev, data);
+      layers.push(layer);
       cluster.addLayer(layer);
       if (ev.id === data.selected) selected = layer;
     });
     group.addLayer(cluster);
+    counter(map, data, layers);
     var reopen = null;
     data.events.forEach(function (ev) { if (ev.id === window.__caOpenPopup) reopen = ev.id; });
     cluster.on("popupopen", function (e) { window.__caOpenPopup = e.layer.feature.properties.event_id; });
@@ -182,19 +445,5 @@
         });
       }
     }, 0);
-  };
-
-  CA.basemap = function (map, url) {
-    fetch(url)
-      .then(function (r) { return r.json(); })
-      .then(function (gj) {
-        var layer = L.geoJSON(gj, {
-          interactive: false,
-          style: { color: "#8a8a8a", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 },
-        });
-        layer.addTo(map);
-        layer.bringToBack();
-      })
-      .catch(function (e) { console.warn("Claims Atlas: country outlines could not load", e); });
   };
 })();

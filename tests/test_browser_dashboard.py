@@ -1,158 +1,44 @@
 """The dashboard in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
 
-Each test starts `streamlit run app.py` on 127.0.0.1 against a committed fixture, routes every
-browser request and aborts any that would leave loopback, and saves screenshots under
-tests/artifacts/. Without chromium the tests skip (install: `apt-get install chromium`),
-except when CI is set, where they fail.
+Each test starts `streamlit run app.py` on 127.0.0.1 (offline basemap, CLAIMS_ATLAS_OFFLINE=1) against a
+committed fixture, routes every browser request and aborts any that would leave loopback, and saves
+screenshots under tests/artifacts/ (helpers in tests/browser_support.py). Without chromium the tests
+skip (install: `apt-get install chromium`), except when CI is set, where they fail.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from browser_support import ARTIFACTS, Session, launch, require_browser, start_app
 
 pytestmark = pytest.mark.browser
-
-REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "tests" / "data"
-ARTIFACTS = REPO / "tests" / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LOOPBACK = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
-
-
-def _require_browser() -> None:
-    missing = []
-    if not Path(CHROMIUM).exists():
-        missing.append(f"chromium not found at {CHROMIUM} (install it with `apt-get install chromium`)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package is missing (pip install playwright)")
-    if missing:
-        message = "; ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests need a browser in CI: {message}")
-        pytest.skip(f"browser tests skipped: {message}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_app(prefix: str) -> Iterator[str]:
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(EVENTS_PATH=str(DATA / f"{prefix}_events.parquet"), ARTICLES_PATH=str(DATA / f"{prefix}_articles.parquet"))
-    env.pop("CLAIMS_ATLAS_TILES", None)
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    log = open(ARTIFACTS / f"streamlit_{prefix}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(base + "_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError(f"streamlit did not start; see {log.name}")
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
+    require_browser()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        b = launch(p)
         yield b
         b.close()
 
 
 @pytest.fixture(scope="module")
 def app_url(browser) -> Iterator[str]:
-    yield from _start_app("dashboard")
+    yield from start_app("dashboard")
 
 
 @pytest.fixture(scope="module")
 def xss_url(browser) -> Iterator[str]:
-    yield from _start_app("dashboard_xss")
-
-
-class Session:
-    """A fresh browser context whose requests may only go to loopback."""
-
-    def __init__(self, browser) -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        self.outside: list[str] = []
-        self.dialogs: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-
-    def _route(self, route) -> None:
-        url = route.request.url
-        if LOOPBACK.match(url) or url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
-
-    def open(self, url: str) -> None:
-        self.page.goto(url)
-        self.settle()
-
-    def settle(self, timeout_ms: int = 30000) -> None:
-        """Wait until the app is connected and the script is not running (twice, to outlast reruns)."""
-        app = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
-        for _ in range(2):
-            self.page.wait_for_selector(app, timeout=timeout_ms)
-            self.page.wait_for_timeout(1200)
-
-    def map_frame(self):
-        self.page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=30000)
-        frame = next(f for f in self.page.frames if "st_folium" in f.url)
-        frame.wait_for_selector(".leaflet-container", timeout=30000)
-        return frame
-
-    def metric(self, label: str) -> str:
-        box = self.page.locator('[data-testid="stMetric"]', has_text=label)
-        return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-    def params(self) -> dict[str, list[str]]:
-        return parse_qs(urlparse(self.page.url).query)
-
-    def shot(self, name: str) -> None:
-        self.page.screenshot(path=str(ARTIFACTS / f"browser_{name}.png"))
-
-    def close(self) -> None:
-        self.context.close()
+    yield from start_app("dashboard_xss")
 
 
 @pytest.fixture
@@ -166,10 +52,10 @@ def session(browser) -> Iterator[Session]:
 def test_browser_map_shows_clusters_and_outlines_offline(session: Session, app_url: str) -> None:
     session.open(app_url)
     frame = session.map_frame()
-    frame.wait_for_selector(".marker-cluster", timeout=20000)
-    assert frame.locator(".marker-cluster").count() >= 1
+    frame.wait_for_selector(".ca-cluster", timeout=20000)
+    assert frame.locator(".ca-cluster").count() >= 1
     assert frame.locator("path").count() > 100  # country outlines drawn from static/, no tiles
-    assert frame.locator(".ca-legend").inner_text().startswith("Colour: Actor group")
+    assert "Colour: Actor group" in frame.locator(".ca-legend").inner_text()
     assert session.metric("Claims matching") == "13"
     session.shot("map")
 
@@ -254,8 +140,8 @@ def test_browser_hostile_article_text_never_runs(session: Session, xss_url: str)
     assert session.page.get_by_text("could not be used").count() >= 1  # notices for the hostile link values
     session.open(xss_url)
     frame = session.map_frame()
-    frame.wait_for_selector(".marker-cluster", timeout=20000)
-    frame.locator(".marker-cluster").first.click()
+    frame.wait_for_selector(".ca-cluster", timeout=20000)
+    frame.locator(".ca-cluster").first.click()
     session.page.wait_for_timeout(1500)
     assert _render_all_popups(frame) >= 12
     page_text = frame.locator("body").inner_text()
@@ -264,8 +150,9 @@ def test_browser_hostile_article_text_never_runs(session: Session, xss_url: str)
     assert not [h for h in hrefs if h.lower().startswith("javascript")]
     session.shot("xss_map")
     event_id = frame.evaluate(
-        "() => { for (const g of Object.values(window.map._layers)) if (g.getLayers && g.getLayers().length)"
-        " return g.getLayers()[0].feature.properties.event_id; }"
+        "() => { for (const l of Object.values(window.map._layers))"
+        " if (l.caEvent) return l.caEvent.id;"
+        " for (const g of Object.values(window.map._layers)) if (g.getAllChildMarkers) return g.getLayers()[0].caEvent.id; }"
     )
     for view in ("reader", "table", "compare", "timeline"):
         session.open(xss_url + f"?view={view}&event={event_id}")
@@ -273,3 +160,45 @@ def test_browser_hostile_article_text_never_runs(session: Session, xss_url: str)
     for f in session.page.frames:
         assert f.evaluate("() => window.top.__xss_canary") is None, f.url
     assert session.dialogs == []
+
+
+def test_browser_map_is_named_and_never_takes_legend_colours(session: Session, app_url: str) -> None:
+    session.open(app_url)
+    frame = session.map_frame()
+    assert session.page.locator("iframe[title^='Map of claims']").count() == 1
+    cluster = frame.locator(".ca-cluster").first
+    cluster.wait_for(timeout=20000)
+    label = cluster.get_attribute("aria-label") or ""
+    assert "claims. Outlets:" in label and "Places:" in label
+    background = cluster.evaluate("n => getComputedStyle(n).backgroundColor")
+    assert background == "rgb(255, 255, 255)"  # neutral, not a legend colour
+    swatches = frame.eval_on_selector_all(".ca-legend-body .ca-legend-item .ca-swatch:not([class*=ca-st])",
+                                          "els => els.map(e => getComputedStyle(e).backgroundColor)")
+    assert len(swatches) == len(set(swatches)) == 9  # eight actor groups and "other", all distinct
+    legend = frame.locator(".ca-legend").inner_text()
+    for status in ("asserted", "alleged", "denied"):
+        assert status in legend
+    session.page.goto(app_url + "?lat=34.2&lon=37.0&zoom=7")
+    session.settle()
+    frame = session.map_frame()
+    frame.wait_for_selector("path.leaflet-interactive[aria-label]", timeout=20000)
+    names = frame.eval_on_selector_all("path.leaflet-interactive[aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")
+    assert names and all(re.match(r"^[^:]+: .+ at .+ \((asserted|reported|alleged|denied)\)$", n) for n in names), names
+    session.shot("a11y_markers")
+
+
+def test_browser_page_scrolls_over_the_map_until_clicked(session: Session, app_url: str) -> None:
+    session.open(app_url + "?lat=34.5&lon=37.5&zoom=6")
+    frame = session.map_frame()
+    session.page.wait_for_timeout(500)
+    box = session.page.locator("iframe[title^='Map of claims']").bounding_box()
+    session.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    session.page.mouse.wheel(0, 400)
+    session.page.wait_for_timeout(800)
+    assert frame.evaluate("() => window.map.getZoom()") == 6  # the map did not zoom
+    assert session.page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTop + window.scrollY") > 0
+    box = session.page.locator("iframe[title^='Map of claims']").bounding_box()  # the page scrolled instead
+    session.page.mouse.click(box["x"] + 40, box["y"] + box["height"] - 60)
+    session.page.mouse.wheel(0, -300)
+    session.page.wait_for_timeout(800)
+    assert frame.evaluate("() => window.map.getZoom()") > 6  # after a click into the map it zooms

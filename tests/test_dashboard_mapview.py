@@ -80,3 +80,38 @@ def test_dashboard_mapview_cells_payload_is_bounded():
     assert data["mode"] == "cells" and "events" not in data
     assert sum(c["n"] for c in data["cells"]) == 13
     assert data["legend_title"] == "Colour: Event type"
+
+
+@pytest.mark.parametrize(
+    ("offsets", "expected"),
+    [
+        ({"trigger_start": 13, "trigger_end": 19, "place_start": 0, "place_end": 5}, [[0, 5, "place"], [13, 19, "trigger"]]),
+        ({}, [[0, 5, "place"], [6, 12, "trigger"]]),  # old files: search (marks the first 'bombed')
+        ({"trigger_start": 12, "trigger_end": 99, "place_start": 0, "place_end": 5}, [[0, 5, "place"], [6, 12, "trigger"]]),
+        ({"trigger_start": None, "trigger_end": None, "place_start": None, "place_end": None}, [[0, 5, "place"], [6, 12, "trigger"]]),
+    ],
+)
+def test_dashboard_mapview_exact_offsets_when_the_row_has_them(offsets, expected):
+    import pandas as pd
+
+    sentence = "Idlib Bombed bombed again."
+    row = pd.Series({"trigger": "bombed", "place_text": "Idlib", **offsets})
+    assert mapview.sentence_spans(row, sentence) == expected
+
+
+def test_dashboard_mapview_online_map_offers_street_satellite_and_offline():
+    online = mapview.basemap_options(STATIC, offline=False)
+    assert "openstreetmap.org" in online["street"]["url"] and "OpenStreetMap" in online["street"]["attribution"]
+    assert "World_Imagery" in online["satellite"]["url"] and "Esri" in online["satellite"]["attribution"]
+    offline = mapview.basemap_options(STATIC, offline=True)
+    assert "street" not in offline and offline["labels"].endswith("labels.json")
+    script = _get_map_string(mapview.base_map(STATIC, offline=True))
+    assert "scrollWheelZoom" in script or "scroll_wheel_zoom" in script
+
+
+def test_dashboard_mapview_labels_file_is_small_and_has_claim_places():
+    labels = json.loads((REPO / "static" / "basemap" / "labels.json").read_text())
+    assert (REPO / "static" / "basemap" / "labels.json").stat().st_size < 300_000
+    names = {lab[0] for lab in labels}
+    assert {"Damascus", "Aleppo", "Tadmur"} <= names
+    assert all(len(lab) == 4 and 2 <= lab[3] <= 8 for lab in labels)
