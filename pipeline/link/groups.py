@@ -41,7 +41,7 @@ from pipeline.link.rules import LinkRules, evaluate, haversine_km, reason
 from pipeline.schema import stable_hash
 
 _USED = ["event_id", "doc_id", "outlet", "published", "event_date", "date_precision", "event_type", "sub_event_type",
-         "actor", "actor_group", "target", "place_name", "place_id", "admin1", "country_code", "geo_precision", "lat", "lon"]
+         "actor", "actor_group", "target", "fatalities", "place_name", "place_id", "admin1", "country_code", "geo_precision", "geo_reason", "lat", "lon"]
 
 
 def link_events(events: pa.Table, rules: LinkRules = LinkRules()) -> pa.Table:
@@ -68,6 +68,7 @@ def claims_frame(events: pa.Table, rules: LinkRules = LinkRules()) -> pd.DataFra
     frame["row"] = np.arange(events.num_rows)
     frame["day"] = np.where(use_event, event_day, published_day)
     frame["date_kind"] = np.where(use_event, "event", "published")
+    frame["named"] = ~frame["geo_reason"].fillna("").str.startswith("document focus").to_numpy()
     frame["window"] = np.where(use_event, np.where(precision == "week", rules.week_window, rules.day_window), rules.published_window)
     linkable = (frame["day"].notna() & frame["event_type"].notna() & frame["lat"].notna() & frame["lon"].notna()
                 & frame["geo_precision"].between(1, 4))

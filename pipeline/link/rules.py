@@ -27,6 +27,10 @@ actors
     opposite directions (tit-for-tat shelling across a front line), not two
     accounts of one. In Battles both sides attack, so role reversal there is
     one clash seen from either side, and it links.
+evidence
+    Beyond those rules a link needs ``min_evidence`` agreeing specifics (see
+    ``evidence``): in a city at war, "an air strike in Aleppo" reported on
+    consecutive days by two papers is too common to be one event by itself.
 
 Claims of the same article are never linked to each other directly.
 """
@@ -48,10 +52,11 @@ class LinkRules:
 
     town_km: float = field(default=25.0, metadata={"help": "Largest distance between two town-level claims."})
     day_window: int = field(default=1, metadata={"help": "Days between two day-precise event dates."})
-    published_window: int = field(default=2, metadata={"help": "Days when either claim only has its published date."})
+    published_window: int = field(default=1, metadata={"help": "Days when either claim only has its published date."})
     week_window: int = field(default=3, metadata={"help": "Days when either event date is week-precise."})
-    max_span_days: int = field(default=3, metadata={"help": "Chaining guard: widest date span within one group."})
+    max_span_days: int = field(default=2, metadata={"help": "Chaining guard: widest date span within one group."})
     max_span_km: float = field(default=40.0, metadata={"help": "Chaining guard: widest extent of a group's town-level claims."})
+    min_evidence: int = field(default=1, metadata={"help": "Agreeing specifics a link needs beyond the basic rules (see ``evidence``)."})
     compatible_types: frozenset[frozenset[str]] = field(
         default=frozenset({frozenset({"Explosions/Remote violence", "Violence against civilians"})}),
         metadata={"help": "Pairs of different event types that may still be one event."},
@@ -83,8 +88,26 @@ def evaluate(claims: pd.DataFrame, pairs: pd.DataFrame, rules: LinkRules) -> pd.
     ok = (A["doc_id"].to_numpy() != B["doc_id"].to_numpy()) & (days <= np.maximum(A["window"], B["window"]).to_numpy())
     ok &= _types_compatible(A, B, rules) & ~_reversed_roles(A, B)
     ok &= _place_agrees(A, B, tier, km, days, rules)
-    out = pairs.reset_index(drop=True).assign(tier=tier, days=days, km=km)
+    score = evidence(A, B, days)
+    ok &= score >= rules.min_evidence
+    out = pairs.reset_index(drop=True).assign(tier=tier, days=days, km=km, evidence=score)
     return out[ok].reset_index(drop=True)
+
+
+def evidence(A: pd.DataFrame, B: pd.DataFrame, days: np.ndarray) -> np.ndarray:
+    """Specifics the two claims share beyond the basic rules, one point each: the same place named in
+    both sentences (not taken from the document), the same day from both texts' own event dates, the same
+    sub-type, the same named actor, death tolls that agree (within 3 or 25%); minus one for tolls far apart."""
+    same_named = (A["named"] & B["named"] & (A["place_id"] == B["place_id"])).to_numpy()
+    event_days = ((A["date_kind"] == "event") & (B["date_kind"] == "event")).to_numpy() & (days == 0)
+    same_sub = (A["sub_event_type"] == B["sub_event_type"]).to_numpy()
+    same_actor = (A["actor"].notna() & (A["actor"] == B["actor"])).to_numpy()
+    fa, fb = A["fatalities"].to_numpy(dtype="float64", na_value=np.nan), B["fatalities"].to_numpy(dtype="float64", na_value=np.nan)
+    gap = np.abs(fa - fb)
+    with np.errstate(invalid="ignore"):
+        tolls_agree = (gap <= np.maximum(3, 0.25 * np.fmax(fa, fb)))
+        tolls_apart = (gap > np.maximum(10, 2 * np.fmin(fa, fb)))
+    return (same_named.astype(int) + event_days + same_sub + same_actor + tolls_agree - tolls_apart).astype(np.int64)
 
 
 def _tier(precision: pd.Series) -> np.ndarray:
@@ -127,7 +150,7 @@ def reason(a: pd.Series, b: pd.Series, tier: int, days: int, km: float) -> str:
         _date_words(a, b, days),
         _type_words(a, b),
         _actor_words(a, b),
-    ))
+    ) + _toll_words(a, b))
 
 
 def _place_words(a: pd.Series, b: pd.Series, tier: int, km: float) -> str:
@@ -152,6 +175,13 @@ def _type_words(a: pd.Series, b: pd.Series) -> str:
     if a["sub_event_type"] == b["sub_event_type"]:
         return f"both {a['event_type']} ({a['sub_event_type']})"
     return f"both {a['event_type']} ({a['sub_event_type']} vs {b['sub_event_type']})"
+
+
+def _toll_words(a: pd.Series, b: pd.Series) -> tuple[str, ...]:
+    x, y = a["fatalities"], b["fatalities"]
+    if pd.isna(x) or pd.isna(y):
+        return ()
+    return (f"same toll ({int(x)})",) if x == y else (f"tolls {int(x)} vs {int(y)}",)
 
 
 def _actor_words(a: pd.Series, b: pd.Series) -> str:

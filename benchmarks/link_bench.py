@@ -1,0 +1,198 @@
+"""Cross-article event linking against FA-KES gold: pairwise precision/recall and B-cubed.
+
+    .venv/bin/python benchmarks/link_bench.py --json                          # runs the pipeline on the dev half
+    .venv/bin/python benchmarks/link_bench.py CSV --run-dir DIR --json        # reuses a finished run of CSV
+    .venv/bin/python benchmarks/link_bench.py --run-dir DIR --false-links 20  # lists linked pairs the gold splits
+
+Gold: two FA-KES articles report the same event when their gold ``date``, ``location`` (governorate) and
+``cause_of_death`` agree. Each article of the run is mapped to its CSV row through ``source_path``
+("...csv#row=N", N counting data rows from 1, as ``pipeline.ingest`` numbers them). Rows the run rejected
+(e.g. the same text twice from one outlet, or too short) have no article and are left out of both sides.
+
+Predicted: two articles are linked when a *lead* claim of one shares an ``event_group`` with a lead claim of
+the other. Lead claims are those of the article's first ``LEAD_SENTENCES`` sentences that hold a claim:
+FA-KES annotates each article's main casualty event, which is what its headline and lead report, while the
+body's background paragraphs (last week's strike, last year's massacre) are other events the gold does not
+describe. ``any_claim_pair_precision``/``recall`` give the same figures when any claim of each article may
+carry the link (what the Compare view shows). Pairwise figures count article pairs; B-cubed runs over the
+connected components of the article graph (each article in exactly one cluster, as B-cubed needs).
+
+When the run's events carry no ``event_group`` at all (a run made before the link stage existed), the
+current ``pipeline.link.link_events`` is applied to them here; ``linked_by`` in the output says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKES_CSV = ROOT.parent / "shared" / "eval" / "fakes_syria" / "fakes_dev.csv"
+sys.path.insert(0, str(ROOT))
+
+from pipeline import store  # noqa: E402
+from pipeline.link.groups import link_events  # noqa: E402
+
+TARGETS = {"pair_precision": 0.90, "pair_recall": 0.70}
+GOLD_FIELDS = ("date", "location", "cause_of_death")
+LEAD_SENTENCES = 2
+
+
+def gold_rows(csv_path: Path) -> list[dict]:
+    with open(csv_path, encoding="cp1252", errors="replace", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def run_pipeline(csv_path: Path, out_dir: Path, workers: int) -> None:
+    cmd = [sys.executable, "-m", "pipeline", "run", str(csv_path), "--out", str(out_dir), "--workers", str(workers)]
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    if proc.returncode not in (0, 3):  # 3: finished, some rows rejected (duplicates)
+        raise SystemExit(f"pipeline run failed ({proc.returncode}): {proc.stderr.strip().splitlines()[-1:]}")
+
+
+def load_run(run_dir: Path):
+    articles = store.read_table(run_dir / "articles.parquet", store.ARTICLE_SCHEMA)
+    events = store.read_table(run_dir / "events.parquet", store.EVENT_SCHEMA)
+    linked_by = "run"
+    if events.column("event_group").null_count == events.num_rows:
+        events, linked_by = link_events(events), "link_bench"
+    return articles, events, linked_by
+
+
+def row_of(source_path: str) -> int | None:
+    """0-based CSV data row of an article, from "...#row=N" (N from 1)."""
+    _, sep, n = source_path.rpartition("#row=")
+    return int(n) - 1 if sep and n.isdigit() else None
+
+
+def predicted_pairs(articles, events) -> tuple[dict[str, int], set[tuple[int, int]]]:
+    """doc_id -> CSV row, and the article pairs (as row pairs) that share an event_group."""
+    doc_row = {d: row_of(p) for d, p in zip(articles.column("doc_id").to_pylist(), articles.column("source_path").to_pylist())}
+    doc_row = {d: r for d, r in doc_row.items() if r is not None}
+    members: dict[str, set[int]] = defaultdict(set)
+    for doc, group in zip(events.column("doc_id").to_pylist(), events.column("event_group").to_pylist()):
+        if group is not None and doc in doc_row:
+            members[group].add(doc_row[doc])
+    pairs = {p for rows in members.values() for p in itertools.combinations(sorted(rows), 2)}
+    return doc_row, pairs
+
+
+def gold_pairs(rows: list[dict], universe: set[int]) -> set[tuple[int, int]]:
+    by_key: dict[tuple, list[int]] = defaultdict(list)
+    for i in sorted(universe):
+        by_key[tuple(rows[i][f].strip().lower() for f in GOLD_FIELDS)].append(i)
+    return {p for members in by_key.values() for p in itertools.combinations(members, 2)}
+
+
+def components(universe: set[int], pairs: set[tuple[int, int]]) -> dict[int, int]:
+    parent = {i: i for i in universe}
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in sorted(pairs):
+        parent[max(find(a), find(b))] = min(find(a), find(b))
+    return {i: find(i) for i in universe}
+
+
+def bcubed(gold: dict[int, int], pred: dict[int, int]) -> tuple[float, float, float]:
+    gold_sets, pred_sets = defaultdict(set), defaultdict(set)
+    for i in gold:
+        gold_sets[gold[i]].add(i)
+        pred_sets[pred[i]].add(i)
+    p = sum(len(pred_sets[pred[i]] & gold_sets[gold[i]]) / len(pred_sets[pred[i]]) for i in gold) / len(gold)
+    r = sum(len(pred_sets[pred[i]] & gold_sets[gold[i]]) / len(gold_sets[gold[i]]) for i in gold) / len(gold)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def lead_claims(events, sentences: int = LEAD_SENTENCES):
+    """The claims in each article's first ``sentences`` sentences that hold a claim."""
+    import pyarrow as pa
+
+    frame = events.select(["doc_id", "sentence_index"]).to_pandas()
+    rank = frame.groupby("doc_id")["sentence_index"].rank(method="dense")
+    return events.filter(pa.array((rank <= sentences).to_numpy()))
+
+
+def measure(rows: list[dict], articles, events) -> tuple[dict, set, set]:
+    result, false_links, missed = _measure(rows, articles, lead_claims(events))
+    any_claim, _, _ = _measure(rows, articles, events)
+    result.update(any_claim_pair_precision=any_claim["pair_precision"], any_claim_pair_recall=any_claim["pair_recall"],
+                  any_claim_bcubed_f1=any_claim["bcubed_f1"])
+    result.update({k: v for k, v in any_claim.items() if k in ("groups", "claims_in_groups", "claims")})
+    return result, false_links, missed
+
+
+def _measure(rows: list[dict], articles, events) -> tuple[dict, set, set]:
+    doc_row, pred = predicted_pairs(articles, events)
+    universe = set(doc_row.values())
+    gold = gold_pairs(rows, universe)
+    true = pred & gold
+    gold_cluster = components(universe, gold)
+    bp, br, bf = bcubed(gold_cluster, components(universe, pred))
+    result = {
+        "articles": len(universe), "gold_pairs": len(gold), "predicted_pairs": len(pred), "true_pairs": len(true),
+        "pair_precision": round(len(true) / len(pred), 4) if pred else None,
+        "pair_recall": round(len(true) / len(gold), 4) if gold else None,
+        "bcubed_precision": round(bp, 4), "bcubed_recall": round(br, 4), "bcubed_f1": round(bf, 4),
+        "groups": len({g for g in events.column("event_group").to_pylist() if g is not None}),
+        "claims_in_groups": events.num_rows - events.column("event_group").null_count, "claims": events.num_rows,
+    }
+    return result, pred - gold, gold - pred
+
+
+def describe_pairs(pairs: set, rows: list[dict], events, articles, limit: int) -> list[str]:
+    """A linked (or missed) pair: both rows' gold fields, titles, and the link reasons joining them."""
+    doc_of = {row_of(p): d for d, p in zip(articles.column("doc_id").to_pylist(), articles.column("source_path").to_pylist())}
+    table = events.select(["doc_id", "event_group", "link_reason", "place_name"]).to_pylist()
+    out = []
+    for a, b in sorted(pairs)[:limit]:
+        shared = {e["event_group"] for e in table if e["doc_id"] == doc_of[a] and e["event_group"]}
+        why = [e["link_reason"] for e in table if e["doc_id"] == doc_of[b] and e["event_group"] in shared][:1]
+        for i in (a, b):
+            r = rows[i]
+            out.append(f"row {i + 1} [{r['source']}] {r['date']} | {r['location']} | {r['cause_of_death']} | {r['article_title'][:90]}")
+        out.append(f"    link: {why[0] if why else '(not linked)'}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("csv", nargs="?", type=Path, default=FAKES_CSV, help="FA-KES-format CSV (cp1252)")
+    ap.add_argument("--run-dir", type=Path, help="a finished `pipeline run` of CSV to measure instead of running it")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--false-links", type=int, default=0, metavar="N", help="list N linked pairs the gold calls different")
+    ap.add_argument("--missed", type=int, default=0, metavar="N", help="list N gold pairs left unlinked")
+    args = ap.parse_args(argv)
+    if not args.csv.exists():
+        print(f"{args.csv} not found: pass a FA-KES-format CSV", file=sys.stderr)
+        return 2
+    rows = gold_rows(args.csv)
+    with tempfile.TemporaryDirectory(prefix="link_bench_") as tmp:
+        run_dir = args.run_dir or Path(tmp)
+        if args.run_dir is None:
+            run_pipeline(args.csv, run_dir, args.workers)
+        articles, events, linked_by = load_run(run_dir)
+    result, false_links, missed = measure(rows, articles, events)
+    result.update(csv=str(args.csv), linked_by=linked_by, targets=TARGETS)
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2))
+    for title, pairs, n in (("linked, gold says different", false_links, args.false_links), ("gold pairs not linked", missed, args.missed)):
+        if n:
+            print(f"\n## {title} ({len(pairs)})")
+            print("\n".join(describe_pairs(pairs, rows, lead_claims(events), articles, n)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
