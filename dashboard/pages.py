@@ -85,7 +85,7 @@ def render_map(store: EventStore, settings: DashboardSettings, filters: Filters,
         st.caption(f"About {payload.in_view:,} of {total:,} matching claims are around this view — too many to draw "
                    "one by one, so the map shows counts per area. Zoom in or filter to see individual claims.")
     else:
-        st.caption(f"{total:,} claims match the filters; the box at the top left of the map counts those in view. "
+        st.caption(f"{total:,} claim{'s match' if total != 1 else ' matches'} the filters; the box at the top left of the map counts those in view. "
                    "Click a point for the sentence it comes from; white numbered circles group nearby claims.")
     returned = st_folium(
         mapview.base_map(settings.static_url, settings.tiles, center, zoom, settings.offline), key="ca_map",

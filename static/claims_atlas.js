@@ -113,12 +113,14 @@
   }
 
   function offlineLayer(map, opts) {
+    if (!map.getPane("ca-land")) map.createPane("ca-land").style.zIndex = 250; // under labels and claims
     var group = L.layerGroup();
     fetch(opts.outlines)
       .then(function (r) { return r.json(); })
       .then(function (gj) {
         var layer = L.geoJSON(gj, {
           interactive: false,
+          pane: "ca-land",
           style: { color: "#8a8a8a", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 },
         });
         group.addLayer(layer);
@@ -263,7 +265,9 @@
   function popupOptions(map) {
     var w = map.getSize().x;
     var max = Math.max(180, Math.min(360, w - 70));
-    return { maxWidth: max, minWidth: Math.min(240, max), autoPanPadding: [12, 12], keepInView: true };
+    // keep the popup clear of the zoom buttons, the in-view count and the layer switch
+    return { maxWidth: max, minWidth: Math.min(240, max), autoPanPaddingTopLeft: [12, 96], autoPanPaddingBottomRight: [12, 12],
+      keepInView: true };
   }
 
   function eventLayer(map, ev, data) {
@@ -428,6 +432,8 @@
     });
     group.addLayer(cluster);
     counter(map, data, layers);
+    map.on("popupopen", function () { map.getContainer().classList.add("ca-popup-open"); });
+    map.on("popupclose", function () { map.getContainer().classList.remove("ca-popup-open"); });
     var reopen = null;
     data.events.forEach(function (ev) { if (ev.id === window.__caOpenPopup) reopen = ev.id; });
     cluster.on("popupopen", function (e) { window.__caOpenPopup = e.layer.feature.properties.event_id; });

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_support import ARTIFACTS, Session, launch, require_browser, start_app
+from browser_support import ARTIFACTS, DATA, MAP_IFRAME, PHONE, Session, launch, require_browser, start_app
 
 pytestmark = pytest.mark.browser
 
@@ -202,3 +202,53 @@ def test_browser_page_scrolls_over_the_map_until_clicked(session: Session, app_u
     session.page.mouse.wheel(0, -300)
     session.page.wait_for_timeout(800)
     assert frame.evaluate("() => window.map.getZoom()") > 6  # after a click into the map it zooms
+
+
+@pytest.fixture(scope="module")
+def online_url(browser) -> Iterator[str]:
+    yield from start_app("dashboard_online", DATA / "dashboard_events.parquet", DATA / "dashboard_articles.parquet",
+                         offline=False)
+
+
+def test_browser_tiles_that_cannot_load_fall_back_to_the_offline_basemap(browser, online_url: str) -> None:
+    s = Session(browser)  # tile requests leave loopback: the session aborts them, as a network failure would
+    try:
+        s.open(online_url)
+        frame = s.map_frame()
+        frame.wait_for_function("() => window.ClaimsAtlas.basemapUsed === 'offline'", timeout=20000)
+        frame.wait_for_selector(".ca-notice", timeout=5000)
+        assert frame.locator("path").count() > 100  # outlines drawn
+        assert frame.locator(".leaflet-control-attribution").inner_text().find("OpenStreetMap") == -1
+        layers = frame.locator(".leaflet-control-layers-list").inner_text()
+        assert "OpenStreetMap" in layers and "Satellite" in layers and "Offline" in layers
+        s.shot("tiles_fallback")
+    finally:
+        s.close()
+    assert s.outside and all("openstreetmap.org" in u or "arcgisonline.com" in u for u in s.outside)
+
+
+def test_browser_phone_popup_and_legend_fit(browser, app_url: str) -> None:
+    s = Session(browser, PHONE)
+    try:
+        s.open(app_url + "?outlet=Reuters&q=captured&lat=35.9&lon=39.0&zoom=8")
+        frame = s.map_frame()
+        legend = frame.locator("details.ca-legend")
+        assert legend.evaluate("d => d.open") is False  # collapsed on a phone, one tap opens it
+        marker = frame.locator("path.leaflet-interactive").first
+        marker.wait_for(timeout=20000)
+        s.page.locator(MAP_IFRAME).evaluate("n => n.scrollIntoView({block: 'end'})")
+        s.page.wait_for_timeout(300)
+        marker.click()
+        popup = frame.locator(".leaflet-popup-content-wrapper")
+        popup.wait_for(timeout=10000)
+        s.page.wait_for_timeout(600)  # autopan
+        width = frame.evaluate("() => window.map.getSize().x")
+        box = popup.evaluate("n => { const r = n.getBoundingClientRect(); return [r.left, r.right]; }")
+        assert box[0] >= 0 and box[1] <= width, (box, width)
+        s.shot("phone_popup")
+        frame.locator(".ca-legend-summary").click()
+        assert legend.evaluate("d => d.open") is True
+        s.shot("phone_legend")
+    finally:
+        s.close()
+    assert s.outside == []
