@@ -58,8 +58,11 @@ def run_pipeline(csv_path: Path, out_dir: Path, workers: int) -> None:
 
 
 def load_run(run_dir: Path):
-    articles = store.read_table(run_dir / "articles.parquet", store.ARTICLE_SCHEMA)
-    events = store.read_table(run_dir / "events.parquet", store.EVENT_SCHEMA)
+    if hasattr(store, "read_events"):  # the partitioned layout (also reads a one-file run)
+        articles, events = store.read_articles(run_dir), store.read_events(run_dir)
+    else:
+        articles = store.read_table(run_dir / "articles.parquet", store.ARTICLE_SCHEMA)
+        events = store.read_table(run_dir / "events.parquet", store.EVENT_SCHEMA)
     linked_by = "run"
     if events.column("event_group").null_count == events.num_rows:
         events, linked_by = link_events(events), "link_bench"

@@ -185,7 +185,7 @@ def _toll_words(a: pd.Series, b: pd.Series) -> tuple[str, ...]:
 
 
 def _actor_words(a: pd.Series, b: pd.Series) -> str:
-    x, y = a["actor"], b["actor"]
+    x, y = (None if a["actor_group"] == "unidentified" else a["actor"]), (None if b["actor_group"] == "unidentified" else b["actor"])
     if pd.isna(x) and pd.isna(y):
         return "no actor named by either"
     if pd.isna(x) or pd.isna(y):
