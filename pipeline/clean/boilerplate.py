@@ -39,6 +39,7 @@ class HtmlDoc:
 @dataclass(frozen=True)
 class _Patterns:
     drop: tuple[re.Pattern, ...]
+    strip: tuple[re.Pattern, ...]
     cut_after: tuple[re.Pattern, ...]
     teaser: tuple[re.Pattern, ...]
     languages: frozenset[str]
@@ -54,6 +55,7 @@ def _patterns(directory: str | None = None) -> _Patterns:
 
     return _Patterns(
         comp("drop_line"),
+        comp("strip_inline"),
         comp("cut_after"),
         comp("teaser_marker"),
         frozenset(n.lower() for n in data.get("language_names", [])),
@@ -82,6 +84,8 @@ def clean_text(text: str, directory: str | None = None) -> str:
     skip_next_headline = False
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = normalise_line(raw)
+        for pattern in patterns.strip:
+            line = normalise_line(pattern.sub(" ", line))
         if not line:
             continue
         if any(p.search(line) for p in patterns.cut_after):

@@ -142,7 +142,8 @@ def claim_status(sent: "Span", anchors: list["Token"], source: str | None, lex: 
     """denied > alleged > reported > asserted."""
     governors = {a.lemma_.lower() for anchor in anchors for a in anchor.ancestors}
     governors |= {c.lemma_.lower() for anchor in anchors for c in anchor.children if c.dep_ in ("aux",)}
-    if governors & lex.deny_verbs or any(t.lemma_.lower() in lex.deny_nouns for t in sent):
+    if governors & lex.deny_verbs or any(t.lemma_.lower() in lex.deny_nouns for t in sent) or (
+            lex.deny_phrases is not None and lex.deny_phrases.search(sent.text)):
         return "denied"
     if any(t.lower_ in lex.hedge_words for t in sent) or governors & lex.hedge_verbs:
         return "alleged"

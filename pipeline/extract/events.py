@@ -25,10 +25,11 @@ from pipeline.extract.actors import actor_index, responsibility_claims
 from pipeline.extract.claims import claim_source, claim_status
 from pipeline.extract.dates import find_date
 from pipeline.extract.lexicon import load_claims, load_outlets, load_triggers
+from pipeline.extract.means import background_reason, type_by_means
 from pipeline.extract.nlp import RULER_NAME, build_nlp
 from pipeline.extract.place_spans import known_country
 from pipeline.extract.place_attach import doc_toponyms, places_for
-from pipeline.extract.roles import actor_token, fatalities, is_civilian, party, target_token
+from pipeline.extract.roles import actor_token, fatalities, is_civilian, party, sentence_actor, target_token
 from pipeline.schema import Article, EventCandidate, Extraction, PlaceMention
 from pipeline.extract.sentences import split_sentences
 from pipeline.extract.triggers import TriggerHit, best_entry, find_triggers, group_hits, may_hold_event
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 __all__ = ["build_nlp", "extract", "extract_many", "locate_event"]
 
 NER = "ner"
+# A sentence without date words reports an event of the days before its article: event_date is the article's date
+# at "week" precision (ACLED codes the report date likewise), with date_text empty to say it was not written.
+REPORT_DATE_PRECISION = "week"
 LEAD_SENTENCES = 3  # headline + first sentences: the event the article is about
 GOVERNED_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
 AIR_ACTOR = re.compile(r"\b(air ?force|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
@@ -199,7 +203,22 @@ def _assemble(plan: _Plan) -> Extraction:
                 focus.see(cand.places, from_event=True)
         toponyms.extend(tops)
         focus.see(tops)
+    events = _resolve_pronoun_actors(events)
     return Extraction(tuple(_claimed_actors(events, plan.article.text or "", context)), tuple(toponyms))
+
+
+def _resolve_pronoun_actors(events: list[EventCandidate]) -> list[EventCandidate]:
+    """An actor given only as a pronoun ("it", "they") is the last named actor of an earlier event of the article,
+    in that sentence's words; with none, the actor is left empty (never a pronoun)."""
+    out, last = [], None
+    for ev in events:
+        if ev.actor_text is not None and ev.actor_text.lower() in PRONOUNS:
+            ev = dataclasses.replace(ev, actor=last.actor if last else None, actor_text=last.actor_text if last else None,
+                                     actor_group=last.actor_group if last else None)
+        if ev.actor is not None:
+            last = ev
+        out.append(ev)
+    return out
 
 
 CLAIMABLE = frozenset({"Explosions/Remote violence", "Violence against civilians", "Battles"})
@@ -230,7 +249,9 @@ def _events_in(doc: "Doc", article: Article, index: int, base: int, focus: _Focu
     sent = doc[:]
     out = []
     for group in group_hits(find_triggers(sent, lex)):
-        out.append(_candidate(group, doc, article, index, base, focus, context))
+        cand = _candidate(group, doc, article, index, base, focus, context)
+        if background_reason(cand.sentence, cand.fatalities) is None:
+            out.append(cand)
     return out
 
 
@@ -239,9 +260,14 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     anchors = _anchors(group)
     head = group[0]
     index_ = actor_index()
+    target_tok = target_token(anchors)
     actor = party(actor_token(anchors, index_, context), index_, context)
-    target = party(target_token(anchors), index_, context)
-    etype, sub = _event_type(group, actor, target)
+    if actor is None or (actor.canonical is None and _not_an_actor(actor.text)):
+        fallback = sentence_actor(anchors, target_tok, doc[:], index_, context, load_claims().reporting_verbs)
+        pronoun = actor if actor is not None and actor.text.lower() in PRONOUNS else None
+        actor = party(fallback, index_, context) if fallback is not None else pronoun  # a pronoun: resolved later
+    target = party(target_tok, index_, context)
+    etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
     claims = load_claims()
     source = claim_source(doc[:], anchors, article.outlet, claims, _agencies(), article.text[:base])
     text = doc.text
@@ -254,10 +280,19 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         target=target.canonical if target else None, target_text=target.text if target else None,
         claim_source=source, claim_status=claim_status(doc[:], anchors, source, claims),
         fatalities=fatalities(anchors, doc[:]),
-        date_text=date.text if date else None, event_date=date.date if date else None,
-        date_precision=date.precision if date else None,
+        date_text=date.text if date else None, event_date=date.date if date else article.published,
+        date_precision=date.precision if date else (REPORT_DATE_PRECISION if article.published else None),
         places=_event_places(anchors, base, focus, date.precision if date else None),
     )
+
+
+PRONOUNS = frozenset({"it", "they", "them", "their", "its", "he", "she", "we", "this", "that", "who", "which"})
+
+
+def _not_an_actor(text: str) -> bool:
+    """A pronoun or an event word ("Fighting", "fierce clashes") found where the actor should be."""
+    words = text.lower().split()
+    return not words or words[-1] in PRONOUNS or bool(load_triggers().prefilter.search(text.lower(), 0, len(text)))
 
 
 def _anchors(group: list[TriggerHit]) -> list:

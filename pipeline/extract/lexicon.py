@@ -71,6 +71,7 @@ class ClaimLexicon:
     deny_nouns: frozenset[str]
     pronouns: frozenset[str]
     news_agencies: tuple[str, ...] = ()
+    deny_phrases: "re.Pattern[str] | None" = None
 
 
 def _read(name: str, directory: str | None) -> dict:
@@ -183,6 +184,8 @@ def load_claims(directory: str | None = None) -> ClaimLexicon:
         deny_nouns=words("deny_nouns"),
         pronouns=words("pronouns"),
         news_agencies=tuple(str(w) for w in data.get("news_agencies") or ()),
+        deny_phrases=re.compile(r"\b(?:" + "|".join(re.escape(str(p)) for p in data["deny_phrases"]) + r")\b", re.I)
+        if data.get("deny_phrases") else None,
     )
 
 

@@ -85,7 +85,7 @@ HEADLINE_WORDS = frozenset({"monitor", "ngo", "report", "reports", "observatory"
                             "forces", "troops", "civilians", "jihadists", "militants", "clashes", "bombing", "blast"})
 # words that are no place on their own ("Eastern" of a split "Eastern Ghouta", "Nov" of a date)
 NOT_ALONE = DIRECTIONS | frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-                                    "dec", "eastern", "western", "northern", "southern"})
+                                    "dec", "eastern", "western", "northern", "southern", "levant", "sham"})
 
 
 _COUNTRIES: set[str] = set()
@@ -174,7 +174,16 @@ def clean_span(span: "Span") -> "Span | None":
         span = span[1:]
     if all(t.lower_ in HEADLINE_WORDS for t in span) or all(t.lower_.rstrip(".") in NOT_ALONE for t in span):
         return None
+    if _based_in(span):
+        return None
     return span
+
+
+def _based_in(span: "Span") -> bool:
+    """'London-based', 'the Britain-based Observatory': where a source sits, never where an event happened."""
+    doc, end = span.doc, span.end
+    nxt = [doc[i].lower_ for i in range(end, min(end + 2, len(doc)))]
+    return nxt[:1] == ["-based"] or nxt[:2] == ["-", "based"] or nxt[:1] == ["based"] and doc[end - 1].whitespace_ == ""
 
 
 def _possessive_country(word: str) -> bool:

@@ -351,3 +351,44 @@ def _number(tok: "Token") -> int | None:
         return int(float(text))
     except ValueError:
         return None
+
+
+SOURCE_PREP_HEADS = frozenset({"according", "citing", "quoting"})
+TARGET_PREP_WORDS = frozenset({"against", "on", "targeting", "at", "of"})
+GENERIC_ACTOR_GROUPS = frozenset({"unidentified", "civilians"})
+
+
+def sentence_actor(anchors: list["Token"], target: "Token | None", sent: "Span", index: ActorIndex, context: str,
+                   speakers: frozenset[str] = frozenset()) -> "Token | None":
+    """When the parse gives no actor: the owner of a means named anywhere in the sentence ("regime airstrikes and
+    shelling on Aleppo killed 12", "coalition aircraft struck"), else a subject or "by" agent that names a known
+    actor. Never the target, a victim, the cited source or a place attacked."""
+    blocked = _not_actors(anchors, target, sent, speakers)
+    for tok in sent:
+        if tok.i not in blocked and tok.dep_ in OWNER_DEPS and tok.i < tok.head.i and _is_weapon(tok.head):
+            if _owner_match(tok, index, context) is not None:
+                return tok
+    for tok in sent:
+        if tok.i in blocked or not (tok.dep_ == "nsubj" or (tok.dep_ == "pobj" and tok.head.lower_ == "by")):
+            continue
+        hit = index.normalise(np_span(tok).text, context)
+        if hit is not None and hit.group not in GENERIC_ACTOR_GROUPS:
+            return tok
+    return None
+
+
+def _not_actors(anchors: list["Token"], target: "Token | None", sent: "Span", speakers: frozenset[str]) -> set[int]:
+    """Token indices that cannot hold the actor: the target's and victims' phrases, cited sources, attacked places."""
+    blocked: set[int] = set()
+    roots = [target] if target is not None else []
+    for tok in sent:
+        if tok.dep_ in ("dobj", "nsubjpass") and tok.head.lemma_.lower() in TRANSITIVE_HARM | KILL_LEMMAS:
+            roots.append(tok)  # victims
+        elif tok.dep_ == "nsubj" and tok.head.lemma_.lower() in speakers:
+            roots.append(tok)  # "the Observatory said"
+        elif tok.dep_ == "pobj" and (tok.head.lower_ in TARGET_PREP_WORDS or tok.head.head.lower_ in SOURCE_PREP_HEADS
+                                     or tok.head.lower_ in SOURCE_PREP_HEADS):
+            roots.append(tok)  # "strikes on X", "according to X"
+    for r in roots:
+        blocked.update(t.i for t in r.subtree)
+    return blocked

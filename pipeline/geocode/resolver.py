@@ -25,6 +25,7 @@ How a mention is resolved:
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -212,6 +213,20 @@ class Geocoder:
                         country_code=cand.country_code or None, lat=cand.lat, lon=cand.lon,
                         geo_precision=precision, geo_reason=lead + reason, feature_code=cand.feature_code)
 
+    def region_fallback(self, match: GeoMatch, reason: str) -> GeoMatch:
+        """``match`` widened to its first-level region (precision 3) with ``reason`` leading ``geo_reason``: where an
+        event goes when its own place is unknown but the article establishes the region."""
+        if match.geo_precision >= 3 or not match.admin1:
+            return dataclasses.replace(match, geo_reason=f"{reason}; {match.geo_reason}")
+        rows = [c for c in self.lookup(match.admin1) if c.kind == "admin1" and c.country_code == match.country_code]
+        if not rows:
+            return dataclasses.replace(match, geo_precision=3, geo_reason=f"{reason}; region of {match.place_name}")
+        region = rows[0]
+        return GeoMatch(place_name=region.name, place_id=region.gid, admin1=region.admin1_name or match.admin1,
+                        country_code=region.country_code or match.country_code, lat=region.lat, lon=region.lon,
+                        geo_precision=3, geo_reason=f"{reason}; region of {match.place_name}",
+                        feature_code=region.feature_code)
+
     def _region_of(self, city: Candidate) -> Candidate | None:
         rows = [c for c in self.lookup(city.admin1_name) if c.kind == "admin1" and c.country_code == city.country_code
                 and c.admin1 == city.admin1] if city.admin1_name else []
@@ -321,7 +336,9 @@ class Geocoder:
                 cand.matched_name):
             return False
         strong_elsewhere = max(focus.countries.values(), default=0.0) >= 0.5 and share_c < 0.05
-        return not (strong_elsewhere and (cand.kind == "admin1" or cand.population < 100_000 or cand.form == "alt"))
+        # abroad in a strongly focused document: only a capital or a main-name city of a million people
+        prominent = cand.form == "main" and (cand.feature_code == "PPLC" or cand.population >= 1_000_000)
+        return not (strong_elsewhere and (cand.kind == "admin1" or not prominent))
 
     def _passes_guard(self, cand: Candidate, share_c: float, person: bool, focus: DocFocus) -> bool:
         """Person-like or common-word names: only well-supported, prominent places."""

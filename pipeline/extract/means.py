@@ -1,0 +1,74 @@
+"""Two sentence-level judgements on an event, from the rules in triggers.yaml:
+
+* the **means decides the type** (ACLED): a remote means anywhere in the sentence ("killed in an air strike",
+  "a car bomb killed") makes a generic clash, attack or killing an Explosions/Remote violence event;
+* **background is not an event**: war-wide tolls and aggregates ("killed since the conflict began"), or a count
+  too large for one event.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from pipeline.resources import ResourceError, load_mapping, need
+from pipeline.schema import EVENT_TYPES
+
+REMOTE = "Explosions/Remote violence"
+
+
+@dataclass(frozen=True)
+class MeansRules:
+    generic: frozenset[tuple[str, str]]
+    means: tuple[tuple[str, "re.Pattern[str]"], ...]  # (sub_event_type, pattern), most specific first
+    background: "re.Pattern[str]"
+    max_fatalities: int
+
+
+def _alternation(patterns: list, where: str) -> "re.Pattern[str]":
+    try:
+        return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b", re.I)
+    except re.error as exc:
+        raise ResourceError(f"triggers.yaml: {where}: bad regular expression ({exc})") from exc
+
+
+@functools.lru_cache(maxsize=4)
+def load_means_rules(directory: str | None = None) -> MeansRules:
+    data = load_mapping("triggers.yaml", directory)
+    inst = need(data, "instruments", dict, "triggers.yaml")
+    bg = need(data, "background", dict, "triggers.yaml")
+    generic = frozenset(tuple(pair) for pair in need(inst, "generic_types", list, "triggers.yaml: instruments"))
+    means = []
+    for i, entry in enumerate(need(inst, "means", list, "triggers.yaml: instruments")):
+        sub = entry.get("sub_event_type")
+        if sub not in EVENT_TYPES[REMOTE]:
+            raise ResourceError(f"triggers.yaml: instruments.means[{i}].sub_event_type {sub!r} is not a sub-type of {REMOTE}")
+        means.append((sub, _alternation(need(entry, "patterns", list, f"triggers.yaml: instruments.means[{i}]"),
+                                        f"instruments.means[{i}]")))
+    for etype, sub in generic:
+        if sub not in EVENT_TYPES.get(etype, ()):
+            raise ResourceError(f"triggers.yaml: instruments.generic_types: {etype!r}/{sub!r} is not in schema.EVENT_TYPES")
+    return MeansRules(generic, tuple(means), _alternation(need(bg, "patterns", list, "triggers.yaml: background"),
+                                                          "background.patterns"),
+                      int(need(bg, "max_fatalities", int, "triggers.yaml: background")))
+
+
+def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None = None) -> tuple[str, str]:
+    """The event type the sentence's means gives a generic (etype, sub); others are returned as they are."""
+    rules = rules or load_means_rules()
+    if (etype, sub) not in rules.generic:
+        return etype, sub
+    for means_sub, pattern in rules.means:
+        if pattern.search(sentence):
+            return REMOTE, means_sub
+    return etype, sub
+
+
+def background_reason(sentence: str, fatalities: int | None, rules: MeansRules | None = None) -> str | None:
+    """Why the sentence is background rather than an event (a war-wide toll, an aggregate), or None."""
+    rules = rules or load_means_rules()
+    if fatalities is not None and fatalities > rules.max_fatalities:
+        return f"{fatalities} killed is a toll, not one event"
+    m = rules.background.search(sentence)
+    return f"aggregate: {m.group(0)!r}" if m else None

@@ -1,0 +1,77 @@
+"""Where each claim goes on the map: its places resolved in the gazetteer, with two rules over the parse's choice.
+
+1. **A named place in the event's own sentence wins over the document focus.** When the parse attached no place
+   (so the document's place stood in), a place the sentence itself names -- the one nearest the trigger that the
+   gazetteer knows, below country level -- is used instead.
+2. **A claim is never lost for an unknown village.** When none of its places is in the gazetteer, it goes to the
+   region (precision 3) of the nearest place before it that the article establishes, with ``geo_reason`` naming
+   the unknown place, so a journalist still sees it, honestly marked.
+
+A country dot is dropped when the same claim also has a dot below country level.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from pipeline.geocode.resolver import INHERITED_REASON, DocFocus, Geocoder
+from pipeline.schema import EventCandidate, GeoMatch, PlaceMention
+
+COUNTRY = 4
+
+
+def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus,
+                 ungeocoded: dict[str, int]) -> list[tuple[PlaceMention, GeoMatch]]:
+    """(place as written, gazetteer match) for each dot of the claim; unknown place texts are counted."""
+    found, unknown = [], []
+    for place in cand.places:
+        match = geocoder.resolve(place, focus)
+        if match is None:
+            ungeocoded[place.text] = ungeocoded.get(place.text, 0) + 1
+            unknown.append(place)
+        else:
+            found.append((place, match))
+    named = [(p, m) for p, m in found if not p.reason.startswith(INHERITED_REASON)]
+    if not any(m.geo_precision < COUNTRY for _, m in named):
+        in_sentence = _sentence_place(cand, toponyms, geocoder, focus)
+        if in_sentence is not None:
+            found = [pm for pm in named if pm[1].geo_precision < COUNTRY] + [in_sentence]
+    if not found and unknown:
+        fallback = _region_of_last_place(cand, toponyms, geocoder, focus, unknown[0])
+        found = [fallback] if fallback is not None else []
+    if any(m.geo_precision < COUNTRY for _, m in found):
+        found = [(p, m) for p, m in found if m.geo_precision < COUNTRY]
+    return found
+
+
+def _sentence_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus
+                    ) -> tuple[PlaceMention, GeoMatch] | None:
+    """The place named in the sentence nearest the trigger that resolves below country level."""
+    inside = [t for t in toponyms if cand.char_start <= t.start and t.end <= cand.char_end]
+    for t in sorted(inside, key=lambda t: (abs(t.start - cand.trigger_start), t.start)):
+        match = geocoder.resolve(t, focus)
+        if match is not None and match.geo_precision < COUNTRY:
+            why = f"sentence names {t.text!r} (not attached by the parse; preferred over the document focus)"
+            return (PlaceMention(t.text, t.start, t.end, why, t.modifier, t.kind, t.label),
+                    dataclasses.replace(match, geo_reason=f"{why}; {match.geo_reason}"))
+    return None
+
+
+def _region_of_last_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder,
+                          focus: DocFocus, unknown: PlaceMention) -> tuple[PlaceMention, GeoMatch] | None:
+    """The region of the nearest place the article names at or before the claim's sentence (else after it)."""
+    def nearness(t: PlaceMention) -> tuple:
+        in_sentence = cand.char_start <= t.start < cand.char_end
+        return (not in_sentence, t.start > cand.char_end, abs(t.start - cand.trigger_start))
+
+    order = sorted(toponyms, key=nearness)
+    for t in order:
+        if t.text == unknown.text:
+            continue
+        match = geocoder.resolve(t, focus)
+        if match is not None and match.geo_precision < COUNTRY:
+            why = f"{unknown.text!r} is not in the gazetteer; placed in the region the article establishes ({t.text})"
+            return (PlaceMention(unknown.text, unknown.start, unknown.end, why, unknown.modifier, "region",
+                                 unknown.label), geocoder.region_fallback(match, why))
+    return None
