@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
@@ -138,27 +139,88 @@ def _reader_event(r: pd.Series) -> reader.ReaderEvent:
                               str(r.claim_status))
 
 
-def render_timeline(store: EventStore, filters: Filters) -> None:
-    frame = store.timeline(filters)
-    if frame.empty:
-        st.info("No dated claims match the filters.")
+def timeline_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Claims per day (per month over long spans) by outlet; the axis shows dates with the year."""
+    frame = frame.assign(date=pd.to_datetime(frame["date"]))
+    monthly = (frame["date"].max() - frame["date"].min()).days > 92
+    unit, fmt, label = ("yearmonth", "%b %Y", "Month") if monthly else ("yearmonthdate", "%d %b %Y", "Day")
+    return (
+        alt.Chart(frame)
+        .mark_bar(size=14 if not monthly else 18)
+        .encode(
+            x=alt.X(f"{unit}(date):T", title=label, axis=alt.Axis(format=fmt, labelAngle=-30)),
+            y=alt.Y("sum(events):Q", title="Claims"),
+            color=alt.Color("outlet:N", title="Outlet"),
+            tooltip=[alt.Tooltip(f"{unit}(date):T", title=label, format=fmt),
+                     alt.Tooltip("outlet:N", title="Outlet"), alt.Tooltip("sum(events):Q", title="Claims")],
+        )
+        .properties(height=380)
+    )
+
+
+def undated_note(undated: int, total: int) -> str:
+    if not undated:
+        return "Every matching claim has a date."
+    verb = "has" if undated == 1 else "have"
+    return (f"{undated:,} of {total:,} matching claims {verb} no date (neither the text nor the article gives one) "
+            "and are left out of the timeline; they are still on the map and in the table.")
+
+
+def render_timeline(store: EventStore, filters: Filters, total: int) -> None:
+    if total == 0:
+        no_match()
         return
-    st.caption("Claims per day by outlet (the event's own date when the text gives one, else the article's date).")
-    st.bar_chart(frame, x="date", y="events", color="outlet", height=380)
+    frame = store.timeline(filters)
+    undated = store.undated(filters)
+    if frame.empty:
+        st.info(f"None of the {total:,} matching claims has a date, so there is nothing to draw on a timeline. "
+                "They are on the map and in the table.")
+        return
+    st.caption("Claims over time by outlet (the event's own date when the text gives one, else the article's date). "
+               + undated_note(undated, total))
+    st.altair_chart(timeline_chart(frame), width="stretch")
+
+
+TABLE_COLUMNS = {  # query column -> heading a reader understands
+    "date": "Date", "outlet": "Outlet", "sentence": "The claim, as written", "place_name": "Place",
+    "precision": "Place precision", "event_type": "Event type", "sub_event_type": "Sub-type", "actor": "Actor",
+    "actor_text": "Actor, as written", "claim_source": "According to", "claim_status": "Claim status",
+    "fatalities": "Killed (claimed)", "title": "Article", "url": "Original article", "event_id": "Claim id",
+}
+
+
+def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Reader-facing table: human headings, the sentence near the left, blanks instead of None."""
+    out = frame.copy()
+    out["precision"] = out["geo_precision"].map(lambda p: mapview.PRECISION_LABELS.get(int(p), "") if pd.notna(p) else "")
+    out["date"] = out["date"].map(lambda d: "" if pd.isna(d) else pd.Timestamp(d).date().isoformat())
+    out["fatalities"] = out["fatalities"].map(lambda n: "" if pd.isna(n) else str(int(n)))
+    out = out[[c for c in TABLE_COLUMNS if c != "url"] + ["url"]]
+    text = [c for c in out.columns if c != "url"]
+    out[text] = out[text].astype(object).where(out[text].notna(), "")
+    return out.rename(columns=TABLE_COLUMNS)
 
 
 def render_table(store: EventStore, filters: Filters, total: int) -> None:
-    frame = store.table(filters, limit=1000)
-    st.caption(f"Showing {len(frame):,} of {total:,} matching claims (newest first). Downloads contain all of them.")
+    if total == 0:
+        no_match()
+        return
+    frame = table_frame(store.table(filters, limit=1000))
+    st.caption(f"Showing {len(frame):,} of {total:,} matching claims (newest first). Downloads contain all of them, "
+               "with the filters and the app version recorded in the file.")
     st.dataframe(frame, hide_index=True, height=420, column_config={
-        "url": st.column_config.LinkColumn("Original article"),
-        "geo_precision": st.column_config.NumberColumn("Place precision", help="1 town … 4 country only"),
+        "Original article": st.column_config.LinkColumn("Original article", display_text="open ↗"),
+        "The claim, as written": st.column_config.TextColumn(width="large"),
+        "Date": st.column_config.TextColumn(width=90),
     })
-    col1, col2 = st.columns(2)
-    col1.download_button("⬇ Download CSV", data=lambda: export.export_csv(store, filters), file_name="claims.csv",
-                         mime="text/csv", on_click="ignore")
-    col2.download_button("⬇ Download GeoJSON", data=lambda: export.export_geojson(store, filters),
-                         file_name="claims.geojson", mime="application/geo+json", on_click="ignore")
+    stem = export.file_stem(filters)
+    cols = st.columns(3)
+    cols[0].download_button("⬇ CSV", data=lambda: export.export_csv(store, filters, record=True),
+                            file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")
+    cols[1].download_button("⬇ GeoJSON", data=lambda: export.export_geojson(store, filters, record=True),
+                            file_name=f"{stem}.geojson", mime="application/geo+json", on_click="ignore")
+    cols[2].download_button("⬇ GeoParquet", data=lambda: export.export_geoparquet(store, filters),
+                            file_name=f"{stem}.geoparquet", mime="application/vnd.apache.parquet", on_click="ignore")
 
 
 def render_compare(store: EventStore, filters: Filters) -> None:
@@ -180,7 +242,7 @@ def render_view(view: str, store: EventStore, settings: DashboardSettings, filte
                 params: Mapping[str, Sequence[str]]) -> None:
     base = {k: list(v) for k, v in params.items() if k not in ("event", "view", "lat", "lon", "zoom")}
     if view == "timeline":
-        render_timeline(store, filters)
+        render_timeline(store, filters, total)
     elif view == "table":
         render_table(store, filters, total)
     elif view == "compare":

@@ -248,6 +248,11 @@ class EventStore:
         )
         return self.df(sql, params)
 
+    def undated(self, f: Filters) -> int:
+        """Matching claims with neither an event date nor an article date (the timeline cannot place them)."""
+        where, params = where_clause(f)
+        return int(self.df(f"SELECT count(*) AS n FROM events WHERE {where} AND {DATE_EXPR} IS NULL", params).iloc[0].n)
+
     def table(self, f: Filters, limit: int = 1000, offset: int = 0) -> pd.DataFrame:
         where, params = where_clause(f)
         sql = (

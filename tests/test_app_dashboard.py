@@ -126,3 +126,26 @@ def test_app_other_views_run(monkeypatch, view):
     assert _qp(at, "view") == [view]
     if view != "timeline":
         assert len(at.dataframe) >= 1
+
+
+def test_app_table_has_human_headings_and_no_none(monkeypatch):
+    at = _app(monkeypatch, params={"view": "table"})
+    frame = at.dataframe[0].value
+    assert list(frame.columns[:3]) == ["Date", "Outlet", "The claim, as written"]
+    assert not any("_" in c for c in frame.columns)
+    assert "None" not in frame.astype(str).to_numpy().ravel().tolist()
+    assert len(at.get("download_button")) == 3  # CSV, GeoJSON, GeoParquet (file names: test_dashboard_export)
+
+
+def test_app_timeline_counts_undated_claims(monkeypatch):
+    at = _app(monkeypatch, params={"view": "timeline"})
+    assert any("1 of 13 matching claims has no date" in c.value for c in at.caption)
+
+
+def test_app_no_match_explains_and_resets(monkeypatch):
+    at = _app(monkeypatch, params={"q": "no such words anywhere"})
+    assert _metrics(at)[0] == "0"
+    assert any("No claim matches these filters" in i.value for i in at.info)
+    at.button(key="reset_empty").click().run()
+    assert _metrics(at)[0] == "13"
+    assert _qp(at, "q") == []
