@@ -1,23 +1,111 @@
-"""dashboard.compare and dashboard.export on the committed fixture."""
+"""dashboard.compare on the invented linking fixture (event groups) and the older place-and-window view,
+and dashboard.export on the committed dashboard fixture."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard import compare, export
-from dashboard.query import EventStore, Filters
+from dashboard.query import NOT_STATED, EventStore, Filters
 
 DATA = Path(__file__).resolve().parent / "data"
+LINKED = DATA / "linking_fixture_built"  # tests/data/linking_fixture: invented articles, built by build.py there
+STRIKE_OUTLETS = {"Reuters", "SANA", "Al Jazeera", "RT", "Anadolu Agency"}
 
 
 @pytest.fixture(scope="module")
 def store() -> EventStore:
     return EventStore(DATA / "dashboard_events.parquet", DATA / "dashboard_articles.parquet")
+
+
+@pytest.fixture(scope="module")
+def linked() -> EventStore:
+    return EventStore(LINKED / "events.parquet", LINKED / "articles.parquet")
+
+
+def event_of(linked: EventStore, outlet: str, month: int = 3) -> str:
+    rows = linked.df("SELECT event_id FROM events WHERE outlet = ? AND month(published) = ? ORDER BY event_id", [outlet, month])
+    return str(rows.event_id.iloc[0])
+
+
+def test_dashboard_compare_groups_lists_the_invented_strike_with_its_disagreements(linked):
+    found = compare.groups(linked, Filters())
+    assert len(found) == 1
+    strike = found.iloc[0]
+    assert strike.place == "Saraqib" and strike.outlets == 5 and bool(strike.denied)
+    assert strike.disagreement >= 5  # actors differ (2), a denial (2), tolls 3..15 (1)
+    assert "RT: Russian armed forces (denied)" in strike.who_says_what
+
+
+def test_dashboard_compare_group_outlets_one_row_per_outlet_with_differences_flagged(linked):
+    group = compare.groups(linked, Filters()).event_group.iloc[0]
+    rows = compare.group_outlets(linked, Filters(), group).set_index("outlet")
+    assert set(rows.index) == STRIKE_OUTLETS
+    assert rows.loc["RT", "denies"] and not rows.loc["Reuters", "denies"]
+    assert rows.loc["SANA", "toll_differs"] and not rows.loc["Al Jazeera", "toll_differs"]  # 3 against a median of 13
+    # two outlets blame the Syrian army, two Russia: no majority, so every named actor is flagged
+    assert rows.loc["Reuters", "actor_differs"] and rows.loc["Anadolu Agency", "actor_differs"]
+    assert not rows.loc["SANA", "actor_differs"]  # "terrorist groups": an unidentified actor is no accusation
+    notes = compare.differences(rows.reset_index())
+    assert any(n.startswith("tolls range from 3 to 15") for n in notes) and "denied by RT" in notes
+
+
+def test_dashboard_compare_other_outlets_counts_the_rest_of_the_group(linked):
+    assert compare.other_outlets(linked, event_of(linked, "SANA")) == 4
+    assert compare.other_outlets(linked, event_of(linked, "Al Jazeera", month=4)) == 0  # the April strike stands alone
+    assert compare.other_outlets(linked, "0" * 16) == 0
+    ids = [event_of(linked, "RT"), event_of(linked, "Al Jazeera", month=4)]
+    assert compare.other_outlet_counts(linked, ids) == {ids[0]: 4, ids[1]: 0}
+    assert compare.group_of(linked, ids[0]) == compare.groups(linked, Filters()).event_group.iloc[0]
+
+
+@pytest.mark.parametrize(("filters", "reason"), [
+    (Filters(outlets=("SANA",)), "Only one outlet (SANA) matches the current filters"),
+    (Filters(outlets=("Reuters", "Al Jazeera"), actor_groups=(NOT_STATED, "state forces")),
+     "No two outlets share an event under the current filters"),
+    (Filters(text="no such words anywhere"), "No claims match the current filters"),
+])
+def test_dashboard_compare_empty_state_says_why(linked, filters, reason):
+    assert compare.groups(linked, filters).empty
+    assert compare.empty_reason(linked, filters).startswith(reason)
+
+
+def test_dashboard_compare_unlinked_files_say_to_rerun_the_pipeline(store):
+    assert compare.groups(store, Filters()).empty
+    assert "re-run the pipeline" in compare.empty_reason(store, Filters())
+    assert compare.other_outlets(store, "0" * 16) == 0
+
+
+def test_dashboard_compare_html_escapes_article_strings():
+    hostile = '<script>alert(1)</script>'
+    rows = pd.DataFrame([{
+        "outlet": f"X{hostile}", "published": dt.date(2019, 3, 12), "date": dt.date(2019, 3, 12), "sentence": hostile,
+        "actor": '"><img src=x onerror=alert(1)>', "actor_text": hostile, "target": hostile, "fatalities": 3.0,
+        "claim_source": hostile, "claim_status": "denied", "claims": 1, "url": None, "event_id": "e", "link_reason": hostile,
+        "actor_differs": True, "toll_differs": True, "denies": True,
+    }])
+    out = compare.comparison_html(rows)
+    assert "<script>alert" not in out and "<img" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and 'class="ca-deny"' in out and 'class="ca-diff"' in out
+
+
+def test_dashboard_compare_outlet_profiles_shares_and_shared_tolls(linked):
+    prof = compare.outlet_profiles(linked, Filters()).set_index("outlet")
+    assert prof.loc["Al Jazeera", "claims"] == 2 and prof.loc["Al Jazeera", "claims_on_shared_events"] == 1
+    assert prof.loc["Al Jazeera", "median_toll_on_shared_events"] == 15  # the unshared April toll (2) is left out
+    assert prof.loc["RT", "denied"] == 1.0
+    statuses = prof[list(compare.CLAIM_STATUSES)].sum(axis=1)
+    assert (statuses.round(6) == 1.0).all()
+    assert prof.loc["Reuters", "no actor named"] == 0.0 and prof.loc["Reuters", "blames state forces"] == 0.5
+    rows = list(csv.reader(io.StringIO(export.csv_bytes(prof.reset_index()).decode())))
+    assert rows[0][0] == "outlet" and len(rows) == 1 + len(STRIKE_OUTLETS)
 
 
 def test_dashboard_compare_finds_outlets_disagreeing_on_douma(store):
@@ -39,8 +127,6 @@ def test_dashboard_compare_respects_filters(store, filters, places):
 
 
 def test_dashboard_export_csv_neutralises_formulas():
-    import pandas as pd
-
     frame = pd.DataFrame({"sentence": ["=HYPERLINK(\"http://x\")", "+1", "plain"], "n": [1, 2, 3]})
     rows = list(csv.reader(io.StringIO(export.csv_bytes(frame).decode())))
     assert rows[1][0].startswith("'=") and rows[2][0] == "'+1" and rows[3][0] == "plain"
