@@ -18,7 +18,7 @@ DAY = dt.date(2019, 3, 12)
 SARAQIB = (35.8623, 36.8034)
 COLUMNS = {
     "event_id": pa.string(), "doc_id": pa.string(), "outlet": pa.string(), "published": pa.date32(),
-    "event_date": pa.date32(), "date_precision": pa.string(), "event_type": pa.string(), "sub_event_type": pa.string(),
+    "event_date": pa.date32(), "date_precision": pa.string(), "date_text": pa.string(), "event_type": pa.string(), "sub_event_type": pa.string(),
     "actor": pa.string(), "actor_group": pa.string(), "target": pa.string(), "fatalities": pa.int64(),
     "place_name": pa.string(), "place_id": pa.string(), "admin1": pa.string(), "country_code": pa.string(),
     "geo_precision": pa.int64(), "geo_reason": pa.string(), "lat": pa.float64(), "lon": pa.float64(),
@@ -29,7 +29,7 @@ COLUMNS = {
 def claim(event_id: str, doc_id: str, **over) -> dict:
     row = {
         "event_id": event_id, "doc_id": doc_id, "outlet": f"outlet-{doc_id}", "published": DAY, "event_date": DAY,
-        "date_precision": "day", "event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike",
+        "date_precision": "day", "date_text": "on Tuesday", "event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike",
         "actor": None, "actor_group": None, "target": None, "fatalities": None, "place_name": "Saraqib",
         "place_id": "169304", "admin1": "Idlib", "country_code": "SY", "geo_precision": 1,
         "geo_reason": "trigger: prep-object 'in'", "lat": SARAQIB[0], "lon": SARAQIB[1], "event_group": None, "link_reason": None,
@@ -65,6 +65,8 @@ def moved(km_north: float) -> dict:
     ({"event_date": DAY + dt.timedelta(days=21), "published": DAY + dt.timedelta(days=21)}, False),  # weeks apart
     ({"event_date": None, "date_precision": None, "published": DAY + dt.timedelta(days=1)}, True),  # published date stands in
     ({"event_date": None, "date_precision": None, "published": DAY + dt.timedelta(days=5)}, False),
+    # an event date filled in from the article date (no date words) counts as the published date
+    ({"event_date": DAY + dt.timedelta(days=3), "date_text": None, "date_precision": "week", "published": DAY + dt.timedelta(days=3)}, False),
     ({"event_type": "Protests", "sub_event_type": "Peaceful protest"}, False),  # incompatible type
     ({"event_type": "Violence against civilians", "sub_event_type": "Attack"}, True),  # compatible type
     ({"doc_id": "A"}, False),  # the same article is never linked to itself

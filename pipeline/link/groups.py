@@ -9,7 +9,7 @@ committed table, give the same groups.
 How:
 1. ``claims_frame``: the rows that can be linked (an event type, a date, a
    place with coordinates), sorted by ``event_id``, with their effective day
-   (event date, else published date) and date window (see ``rules``).
+   (the text's own event date, else the published date) and date window (see ``rules``).
 2. ``blocking.candidate_pairs``: pairs that share a place cell or region and
    a date bucket (no all-pairs comparison).
 3. ``rules.evaluate``: the pairs whose place, date, type and actors agree.
@@ -40,7 +40,7 @@ from pipeline.link.blocking import candidate_pairs
 from pipeline.link.rules import LinkRules, evaluate, haversine_km, reason
 from pipeline.schema import stable_hash
 
-_USED = ["event_id", "doc_id", "outlet", "published", "event_date", "date_precision", "event_type", "sub_event_type",
+_USED = ["event_id", "doc_id", "outlet", "published", "event_date", "date_precision", "date_text", "event_type", "sub_event_type",
          "actor", "actor_group", "target", "fatalities", "place_name", "place_id", "admin1", "country_code", "geo_precision", "geo_reason", "lat", "lon"]
 
 
@@ -64,7 +64,8 @@ def claims_frame(events: pa.Table, rules: LinkRules = LinkRules()) -> pd.DataFra
     event_day = _days(events["event_date"])
     published_day = _days(events["published"])
     precision = frame["date_precision"].to_numpy()
-    use_event = ~np.isnan(event_day) & np.isin(precision, ["day", "week"])
+    own_words = frame["date_text"].notna().to_numpy()  # the text's own date, not the article date standing in
+    use_event = ~np.isnan(event_day) & np.isin(precision, ["day", "week"]) & own_words
     frame["row"] = np.arange(events.num_rows)
     frame["day"] = np.where(use_event, event_day, published_day)
     frame["date_kind"] = np.where(use_event, "event", "published")

@@ -11,8 +11,9 @@ place
     dates, the same sub-type and the same named actor.
 date
     Each claim's date is its ``event_date`` when the text gives one at day or
-    week precision, else the article's ``published`` date (month- or
-    year-precise event dates say too little). Two dates agree within
+    week precision (``date_text`` set: an event date the extractor filled in
+    from the article date is the published date), else the article's
+    ``published`` date (month- or year-precise event dates say too little). Two dates agree within
     ``day_window`` days when both are event dates, within ``published_window``
     when either is a published date (reports come out a day or two later), and
     within ``week_window`` when either is week-precise.
