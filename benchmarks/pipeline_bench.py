@@ -157,14 +157,14 @@ def measure_dask(work: list[list[Article]], settings: Settings, workers: int = 2
     """The Dask engine's task (process + write parts) on a LocalCluster, workers warmed first."""
     from distributed import Client, LocalCluster
 
-    from pipeline.run import dask_engine as distributed
+    from pipeline.run import worker
 
     out = Path(tempfile.mkdtemp(prefix="bench-dask-"))
     try:
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
-            client.run(distributed.worker_state, settings)
+            client.run(worker.worker_state, settings)
             started = time.perf_counter()
-            futures = [client.submit(distributed.process_batch, b, f"b{i}", str(out), settings, pure=False) for i, b in enumerate(work)]
+            futures = [client.submit(worker.process_batch, b, f"b{i}", str(out), settings, pure=False) for i, b in enumerate(work)]
             docs = sum(s.articles for s in client.gather(futures))
             seconds = time.perf_counter() - started
             rss = max(client.run(_peak_rss_mb).values())

@@ -23,9 +23,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pipeline", description="Claims Atlas offline pipeline.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="extract and geocode events from a corpus into DIR/events.parquet")
+    run = sub.add_parser("run", help="extract and geocode events from a corpus into the OUT/events.parquet dataset")
     run.add_argument("inputs", nargs="+", type=Path, help="files or folders (.txt .md .html .csv .jsonl .parquet)")
-    run.add_argument("--out", type=Path, required=True, help="output folder for events.parquet, articles.parquet, run_report.json")
+    run.add_argument("--out", required=True,
+                     help="output folder or fsspec URL (s3://bucket/prefix) for events.parquet/, articles.parquet/, run_report.json")
     for role in ("text", "title", "url", "outlet", "date"):
         run.add_argument(f"--{role}-col", dest=f"{role}_col", help=f"table column holding the article {role} (default: auto-detect)")
     run.add_argument("--manifest", type=Path, help="CSV mapping file names to url, outlet and date (manifest.csv in an input folder is used automatically)")
@@ -36,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, help="articles per batch")
     run.add_argument("--max-file-mb", type=float, help="reject single text/HTML files larger than this")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--limit", type=int, help="process at most this many new articles (a trial on the head of a big export)")
+    run.add_argument("--ingest-only", action="store_true",
+                     help="only read, decode, clean and deduplicate the inputs and report (no model, nothing written)")
+    run.add_argument("--no-compact", action="store_true", help="leave the run's parts as they are (compact later)")
+
+    comp = sub.add_parser("compact", help="merge a run's parts into one file per (year, outlet) partition")
+    comp.add_argument("out", help="a run's output folder or fsspec URL")
 
     geo = sub.add_parser("geoparse", help="find and resolve toponyms: JSONL in, JSONL out")
     geo.add_argument("input", type=Path, help='JSONL lines {"id":..., "text":..., optional "spans": [[start, end], ...]}')
@@ -70,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if getattr(args, "no_progress", False):
         settings = settings.replace(progress=False)
+    if getattr(args, "no_compact", False):
+        settings = settings.replace(compact=False)
     try:
         return _dispatch(args, settings)
     except UsageError as exc:
@@ -97,6 +107,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 3 if stats.rejected else 0
     if args.command == "gazetteer":
         return _gazetteer(args, settings)
+    if args.command == "compact":
+        return _compact(args.out)
     for name, default, help_text in describe():
         print(f"{name:20} {default!s:40} {help_text}")
     return 0
@@ -119,21 +131,37 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.ingest import readers as ingest
     from pipeline.run import orchestrator as run
 
-    if settings.workers < 1 or settings.batch_size < 1:
-        raise UsageError("--workers and --batch-size must be at least 1")
+    if settings.workers < 1 or settings.batch_size < 1 or (args.limit is not None and args.limit < 1):
+        raise UsageError("--workers, --batch-size and --limit must be at least 1")
     if args.manifest and not args.manifest.is_file():
         raise UsageError(f"manifest {args.manifest} does not exist")
     mapping = ingest.ColumnMapping(args.text_col, args.title_col, args.url_col, args.outlet_col, args.date_col)
-    request = run.RunRequest(tuple(args.inputs), args.out, mapping, args.manifest, args.day_first)
-    if settings.scheduler:
-        from pipeline.run import dask_engine as distributed
-
-        report = distributed.run(request, settings)
+    request = run.RunRequest(tuple(args.inputs), args.out, mapping, args.manifest, args.day_first, args.limit)
+    if args.ingest_only:
+        report = run.ingest_only(request, settings)
+        print(f"{report.articles_new} distinct articles read and cleaned from {report.inputs_seen} files "
+              f"in {report.seconds:.1f} s (nothing written)", file=sys.stderr)
+        lines = list(run.summary_lines(report, args.out))[1:]
     else:
         report = run.run(request, settings)
-    for line in run.summary_lines(report, args.out):
+        lines = list(run.summary_lines(report, args.out))
+    for line in lines:
         print(line, file=sys.stderr)
     return run.exit_code(report)
+
+
+def _compact(out: str) -> int:
+    from pipeline import store
+    from pipeline.run import compact
+
+    storage = store.Storage(out)
+    if not storage.exists(store.EVENTS) and not storage.exists(store.ARTICLES):
+        raise UsageError(f"{out} holds no events.parquet or articles.parquet: give the --out folder of a run")
+    store.migrate_single_files(storage)
+    summary = compact.compact(storage)
+    note = f" (an interrupted compaction was {summary.recovered} first)" if summary.recovered else ""
+    print(f"compacted {out}: {summary.replaced} files merged into {summary.written}{note}", file=sys.stderr)
+    return 0
 
 
 def entry() -> None:

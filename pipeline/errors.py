@@ -31,3 +31,7 @@ class ModelNotFound(PipelineError):
 
 class GazetteerError(PipelineError):
     """The gazetteer index cannot be built or read."""
+
+
+class OutputError(PipelineError):
+    """The output folder (or bucket) cannot be written or holds a file that cannot be read."""

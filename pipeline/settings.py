@@ -50,7 +50,12 @@ class Settings:
         default=None, metadata=_meta("Dask scheduler address (tcp://host:port); None runs locally.")
     )
     checkpoint_seconds: float = field(
-        default=30.0, metadata=_meta("How often a long local run commits finished batches to the output files.")
+        default=30.0,
+        metadata=_meta("Unused since 0.2.0: every engine commits each batch as its own part as soon as it is done."),
+    )
+    compact: bool = field(
+        default=True,
+        metadata=_meta("Compact a run's parts into one file per (year, outlet) partition when the run ends."),
     )
     progress: bool = field(default=True, metadata=_meta("Show a progress bar on stderr."))
 

@@ -1,17 +1,41 @@
-"""GeoParquet and Parquet writing and reading: atomic and incremental.
+"""GeoParquet / Parquet writing and reading, and the one output layout every engine writes.
 
-``events.parquet`` is GeoParquet 1.1: ``geometry`` holds WKB points in
-EPSG:4326 (longitude, latitude), the ``geo`` file metadata names it as the
-primary column with its bounding box, and a ``bbox`` struct column
-(xmin, ymin, xmax, ymax) is registered as its covering so that readers such
-as DuckDB can skip row groups by bounding box. Rows are sorted along a
-Z-order curve of their coordinates (then by event_id) so row groups are
-spatially compact and the output is identical for identical input.
+Output layout (``OUT`` is a local folder or an fsspec URL such as ``s3://bucket/prefix``)::
 
-Writes go to a temporary file in the same folder and are renamed into place.
-A local run commits events first and articles second: ``articles.parquet``
-is the record of which documents are done, so events whose article is not
-there (a run killed between the two renames) are ignored and redone.
+    OUT/events.parquet/year=2017/outlet_key=sana/part-<batch>.parquet     a batch's claims, written as it finishes
+    OUT/events.parquet/year=2017/outlet_key=sana/compact-<token>.parquet  after compaction: one file per partition
+    OUT/articles.parquet/part-<batch>.parquet                             a batch's articles: its commit marker
+    OUT/articles.parquet/compact-<token>-<i>.parquet                      after compaction
+    OUT/run_report.json
+
+``events.parquet`` and ``articles.parquet`` are *folders* (a dataset each), so the paths the dashboard and
+other tools open by default still name the data: DuckDB
+``read_parquet('OUT/events.parquet/**/*.parquet', hive_partitioning = true)``, geopandas
+``read_parquet('OUT/events.parquet')``, pyarrow datasets and :func:`read_table` read each as one table.
+The events folder is hive-partitioned by ``year`` (of ``coalesce(event_date, published)``; undated claims
+are under ``year=0``) and ``outlet_key`` (:func:`outlet_key`, a
+file-name-safe key; the exact outlet name stays in the ``outlet`` column of every file, so each file
+is a complete, valid GeoParquet file on its own). Readers see ``year`` and ``outlet_key`` as two
+extra columns; :func:`read_table` drops them.
+
+``events`` files are GeoParquet 1.1: ``geometry`` holds WKB points in EPSG:4326 (longitude, latitude),
+the ``geo`` file metadata names it as the primary column with its bounding box, and a ``bbox`` struct
+column (xmin, ymin, xmax, ymax) is registered as its covering so that readers such as DuckDB can skip
+row groups by bounding box. Rows are sorted along a Z-order curve of their coordinates (then by
+event_id) so row groups are spatially compact and the output is identical for identical input.
+
+Commit protocol (crash-safe, incremental, the same for every engine):
+
+* A batch's key is a content hash (its articles, the model, the pipeline version). A batch writes its
+  events files first, then its articles part, which commits the batch. Every file write is atomic:
+  a temporary file renamed into place on a local disk; one PUT on an object store.
+* Events ``part-<key>`` files whose articles ``part-<key>`` is missing (a run killed between the writes)
+  are removed by the next run (:func:`remove_orphans`); articles whose ``doc_id`` is in a committed
+  articles file are skipped: re-running a command adds and rewrites nothing.
+* At the end of a run the parts are compacted (``pipeline.run.compact``, also ``python -m pipeline
+  compact OUT``), under a journal so that a crash mid-way is rolled back or forward by the next run.
+* Output folders of the older one-file layout (``OUT/events.parquet`` a file) are read as they are and
+  converted to this layout by the next run that writes (:func:`migrate_single_files`).
 """
 
 from __future__ import annotations
@@ -19,8 +43,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +53,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.schema import ADDED_IN_0_2, ARTICLE_COLUMNS, EVENT_COLUMNS, PIPELINE_VERSION, Article, Event
+from pipeline.errors import OutputError
+from pipeline.schema import ADDED_IN_0_2, ARTICLE_COLUMNS, EVENT_COLUMNS, PIPELINE_VERSION, Article, Event, stable_hash
 
 ROW_GROUP_SIZE = 50_000
+EVENTS = "events.parquet"  # a folder: the events dataset
+ARTICLES = "articles.parquet"  # a folder: the articles dataset
+REPORT = "run_report.json"
+PART, COMPACT = "part-", "compact-"
+UNDATED_YEAR = 0  # the year partition of undated claims (hive's NULL partition breaks pyarrow's pandas conversion)
+_PART_NAME = re.compile(r"^(part|compact)-([0-9a-z-]+)\.parquet$")
 GEOPARQUET_VERSION = "1.1.0"
 
 _TYPES = {
@@ -123,39 +155,26 @@ def geo_metadata(table: pa.Table) -> dict:
     return {"version": GEOPARQUET_VERSION, "primary_column": "geometry", "columns": {"geometry": column}}
 
 
-def _umask_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _atomic_write(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, _umask_mode())  # mkstemp makes 0600; the result is read by the app, maybe as another user
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, row_group_size=ROW_GROUP_SIZE, compression="zstd")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def write_events_table(table: pa.Table, path: Path) -> None:
-    """Sort, attach GeoParquet metadata and write atomically."""
-    table = sort_events(table.cast(EVENT_SCHEMA))
+def events_for_file(table: pa.Table) -> pa.Table:
+    """Events in the contract's schema, sorted, with GeoParquet and pipeline metadata attached."""
+    table = sort_events(_conform(table, EVENT_SCHEMA))
     meta = dict(table.schema.metadata or {})
     meta[b"geo"] = json.dumps(geo_metadata(table)).encode()
     meta[b"claims_atlas"] = json.dumps({"pipeline_version": PIPELINE_VERSION}).encode()
-    _atomic_write(table.replace_schema_metadata(meta), Path(path))
+    return table.replace_schema_metadata(meta)
+
+
+def articles_for_file(table: pa.Table) -> pa.Table:
+    return _conform(table, ARTICLE_SCHEMA).sort_by([("doc_id", "ascending")])
+
+
+def write_events_table(table: pa.Table, path: Path) -> None:
+    """One events GeoParquet file, written atomically (tests, fixtures, tools; runs write datasets)."""
+    Storage(str(Path(path).parent)).write_parquet(events_for_file(table), Path(path).name)
 
 
 def write_articles_table(table: pa.Table, path: Path) -> None:
-    table = table.cast(ARTICLE_SCHEMA).sort_by([("doc_id", "ascending")])
-    _atomic_write(table, Path(path))
+    Storage(str(Path(path).parent)).write_parquet(articles_for_file(table), Path(path).name)
 
 
 def write_events(events: Sequence[Event], path: Path) -> None:
@@ -164,18 +183,6 @@ def write_events(events: Sequence[Event], path: Path) -> None:
 
 def write_articles(articles: Sequence[Article], path: Path) -> None:
     write_articles_table(articles_table(articles), path)
-
-
-def read_table(path: Path, schema: pa.Schema) -> pa.Table:
-    """A Parquet file or a folder of Parquet parts, cast to the contract's schema."""
-    path = Path(path)
-    if path.is_dir():
-        parts = sorted(path.glob("*.parquet"))
-        tables = [pq.read_table(p) for p in parts]
-        if not tables:
-            return schema.empty_table()
-        return pa.concat_tables([_conform(t, schema) for t in tables])
-    return _conform(pq.read_table(path), schema)
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -187,27 +194,244 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return table.select(schema.names).cast(schema)
 
 
-def load_existing(out_dir: Path) -> tuple[pa.Table, pa.Table]:
-    """(articles, events) already committed in out_dir; events without a committed article are dropped."""
-    a_path, e_path = Path(out_dir) / "articles.parquet", Path(out_dir) / "events.parquet"
-    articles = read_table(a_path, ARTICLE_SCHEMA) if a_path.exists() else ARTICLE_SCHEMA.empty_table()
-    events = read_table(e_path, EVENT_SCHEMA) if e_path.exists() else EVENT_SCHEMA.empty_table()
-    if events.num_rows:
-        events = events.filter(pc.is_in(events.column("doc_id"), value_set=articles.column("doc_id")))
-    return articles, events
+# ---- where the files are -----------------------------------------------------------------------
 
 
-def commit(out_dir: Path, articles: pa.Table, events: pa.Table) -> None:
-    """Write events, then articles (the commit marker), each atomically."""
-    write_events_table(events, Path(out_dir) / "events.parquet")
-    write_articles_table(articles, Path(out_dir) / "articles.parquet")
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
-def write_report(report: dict, path: Path) -> None:
-    path = Path(path)
+class Storage:
+    """An output location: a local folder or any fsspec URL (``s3://bucket/run``, ``memory://x``, ...).
+
+    Paths given to its methods are relative to the root. Writes are atomic: a local file is written
+    beside its target and renamed into place; an object store writes an object in one PUT."""
+
+    def __init__(self, url: str | os.PathLike):
+        import fsspec
+
+        self.url = os.fspath(url)
+        self.fs, root = fsspec.core.url_to_fs(self.url)
+        self.local = "file" in _protocols(self.fs)
+        self.root = str(Path(root).resolve()) if self.local else root.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"Storage({self.url!r})"
+
+    def path(self, rel: str = "") -> str:
+        return f"{self.root}/{rel}" if rel else self.root
+
+    def rel(self, path: str) -> str:
+        return path[len(self.root) + 1 :]
+
+    def where(self, rel: str) -> str:
+        """A path or URL a person can paste (for messages)."""
+        return self.path(rel) if self.local else f"{self.url.rstrip('/')}/{rel}"
+
+    def files(self, folder: str) -> list[str]:
+        """Relative paths of every file under folder, sorted (empty when it does not exist)."""
+        base = self.path(folder)
+        if not self.fs.isdir(base):
+            return []
+        return sorted(self.rel(p) for p in self.fs.find(base, withdirs=False))
+
+    def is_file(self, rel: str) -> bool:
+        return self.fs.isfile(self.path(rel))
+
+    def exists(self, rel: str) -> bool:
+        return self.fs.exists(self.path(rel))
+
+    def delete(self, rels: Iterable[str]) -> None:
+        for rel in rels:
+            if self.fs.exists(self.path(rel)):
+                self.fs.rm(self.path(rel))
+
+    def move(self, src: str, dst: str) -> None:
+        self.fs.mv(self.path(src), self.path(dst))
+
+    def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
+        try:
+            with self.fs.open(self.path(rel), "rb") as fh:
+                return pq.read_table(fh, columns=columns)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise OutputError(
+                f"{self.where(rel)} is not a readable Parquet file ({exc}); if a crash or a full disk left it, "
+                f"delete it and run the same command again (its batch is redone)"
+            ) from exc
+
+    def row_count(self, rel: str) -> int:
+        with self.fs.open(self.path(rel), "rb") as fh:
+            return pq.ParquetFile(fh).metadata.num_rows
+
+    def write_parquet(self, table: pa.Table, rel: str) -> None:
+        self._write(rel, lambda fh: pq.write_table(table, fh, row_group_size=ROW_GROUP_SIZE, compression="zstd"))
+
+    def write_text(self, rel: str, text: str) -> None:
+        self._write(rel, lambda fh: fh.write(text.encode("utf-8")))
+
+    def read_text(self, rel: str) -> str:
+        with self.fs.open(self.path(rel), "rb") as fh:
+            return fh.read().decode("utf-8")
+
+    def _write(self, rel: str, write) -> None:
+        try:
+            if self.local:
+                _atomic_local(Path(self.path(rel)), write)
+            else:
+                with self.fs.open(self.path(rel), "wb") as fh:
+                    write(fh)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {self.where(rel)}: {exc.strerror or exc}; free space or fix permissions on "
+                f"{self.url}, then run the same command again (finished batches are kept)"
+            ) from exc
+
+
+def _protocols(fs) -> tuple[str, ...]:
+    proto = fs.protocol
+    return (proto,) if isinstance(proto, str) else tuple(proto)
+
+
+def _atomic_local(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, _umask_mode())
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(report, fh, indent=2, ensure_ascii=False, default=str)
-    os.replace(tmp, path)
+    os.fchmod(fd, _umask_mode())  # mkstemp makes 0600; the result is read by the app, maybe as another user
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+# ---- the dataset layout ------------------------------------------------------------------------
+
+
+def outlet_key(outlet: str | None) -> str:
+    """A file-name-safe partition key for an outlet: lower-case letters, digits and dashes."""
+    key = re.sub(r"[^0-9a-z]+", "-", (outlet or "unknown").lower()).strip("-")
+    return key or "x" + stable_hash(outlet, length=8)
+
+
+def partition_dir(year: int | None, outlet: str | None) -> str:
+    return f"{EVENTS}/year={UNDATED_YEAR if year is None else year}/outlet_key={outlet_key(outlet)}"
+
+
+def split_by_partition(table: pa.Table) -> Iterator[tuple[str, pa.Table]]:
+    """(partition folder, its rows) for an events table, folders in sorted order."""
+    dated = pc.coalesce(table.column("event_date"), table.column("published"))
+    years = pc.year(dated).to_pylist() if table.num_rows else []
+    dirs = [partition_dir(y, o) for y, o in zip(years, table.column("outlet").to_pylist())]
+    for folder in sorted(set(dirs)):
+        mask = pa.array([d == folder for d in dirs])
+        yield folder, table.filter(mask)
+
+
+def file_kind(rel: str) -> tuple[str, str] | None:
+    """("part" | "compact", key) for a dataset file name, None for anything else."""
+    m = _PART_NAME.match(rel.rsplit("/", 1)[-1])
+    return (m.group(1), m.group(2)) if m else None
+
+
+def event_files(storage: Storage) -> list[str]:
+    return [f for f in storage.files(EVENTS) if file_kind(f)]
+
+
+def article_files(storage: Storage) -> list[str]:
+    return [f for f in storage.files(ARTICLES) if file_kind(f)]
+
+
+def batch_key(batch: Sequence[Article], spacy_model: str) -> str:
+    """Content hash of a batch: same articles, model and pipeline version -> same key."""
+    return stable_hash(PIPELINE_VERSION, spacy_model, *sorted(a.doc_id for a in batch), length=20)
+
+
+def write_batch(storage: Storage, key: str, articles: pa.Table, events: pa.Table) -> None:
+    """A batch's events files (one per partition), then its articles part: the commit."""
+    for folder, rows in split_by_partition(events):
+        storage.write_parquet(events_for_file(rows), f"{folder}/{PART}{key}.parquet")
+    storage.write_parquet(articles_for_file(articles), f"{ARTICLES}/{PART}{key}.parquet")
+
+
+def committed_keys(storage: Storage) -> set[str]:
+    return {kind[1] for f in article_files(storage) if (kind := file_kind(f)) and kind[0] == "part"}
+
+
+def remove_orphans(storage: Storage) -> list[str]:
+    """Delete what a killed run leaves: events parts whose batch has no articles part (not committed) and
+    temporary files of interrupted local writes. Returns what was removed (relative paths)."""
+    committed = committed_keys(storage)
+    orphans = [f for f in event_files(storage) if (kind := file_kind(f)) and kind[0] == "part" and kind[1] not in committed]
+    temps = [f for folder in (EVENTS, ARTICLES) for f in storage.files(folder) if f.rsplit("/", 1)[-1].startswith(".") and f.endswith(".tmp")]
+    storage.delete(orphans + temps)
+    return orphans + temps
+
+
+def committed_doc_ids(storage: Storage) -> set[str]:
+    """doc_id of every article in a committed articles file."""
+    ids: set[str] = set()
+    for rel in article_files(storage):
+        ids.update(storage.read_parquet(rel, ["doc_id"]).column("doc_id").to_pylist())
+    return ids
+
+
+def dataset_rows(storage: Storage, folder: str) -> int:
+    """Rows in a dataset folder, from the Parquet footers (no data read)."""
+    files = event_files(storage) if folder == EVENTS else article_files(storage)
+    return sum(storage.row_count(f) for f in files)
+
+
+def read_dataset(storage: Storage, folder: str, schema: pa.Schema, files: Sequence[str] | None = None) -> pa.Table:
+    """Every file of a dataset folder (or the given ones) as one table in the contract's schema."""
+    if files is None:
+        files = event_files(storage) if folder == EVENTS else article_files(storage)
+    tables = [_conform(storage.read_parquet(f), schema) for f in files]
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+def read_table(path: str | os.PathLike, schema: pa.Schema) -> pa.Table:
+    """A Parquet file, or a dataset folder of parts (any depth), as one table in the contract's schema."""
+    storage = Storage(path)
+    if storage.fs.isdir(storage.root):
+        files = [f for f in storage.files("") if f.endswith(".parquet") and not f.rsplit("/", 1)[-1].startswith(".")]
+        return read_dataset(storage, "", schema, files)
+    return _conform(pq.read_table(storage.root, filesystem=None if storage.local else storage.fs), schema)
+
+
+def read_events(out: str | os.PathLike) -> pa.Table:
+    return read_table(Storage(out).where(EVENTS), EVENT_SCHEMA)
+
+
+def read_articles(out: str | os.PathLike) -> pa.Table:
+    return read_table(Storage(out).where(ARTICLES), ARTICLE_SCHEMA)
+
+
+LEGACY = {EVENTS: ".legacy-events.parquet", ARTICLES: ".legacy-articles.parquet"}
+
+
+def migrate_single_files(storage: Storage) -> bool:
+    """Convert an output folder of the one-file layout (``events.parquet`` and ``articles.parquet`` files)
+    into the dataset layout: the files are renamed aside, written as one committed batch, then removed.
+    Safe to interrupt: every step is redone or skipped by the next call. Returns True when it converted."""
+    for name, aside in LEGACY.items():
+        if storage.is_file(name):
+            storage.move(name, aside)
+    if not storage.exists(LEGACY[ARTICLES]):
+        storage.delete([LEGACY[EVENTS]])  # events never committed by their articles: redone by the run
+        return False
+    articles = _conform(storage.read_parquet(LEGACY[ARTICLES]), ARTICLE_SCHEMA)
+    events = _conform(storage.read_parquet(LEGACY[EVENTS]), EVENT_SCHEMA) if storage.exists(LEGACY[EVENTS]) else EVENT_SCHEMA.empty_table()
+    events = events.filter(pc.is_in(events.column("doc_id"), value_set=articles.column("doc_id")))
+    key = "legacy-" + stable_hash(*sorted(articles.column("doc_id").to_pylist()), length=12)
+    write_batch(storage, key, articles, events)
+    storage.delete([LEGACY[EVENTS], LEGACY[ARTICLES]])
+    return True
+
+
+def write_report(report: dict, storage: Storage) -> None:
+    storage.write_text(REPORT, json.dumps(report, indent=2, ensure_ascii=False, default=str))

@@ -19,6 +19,7 @@ import pytest
 from pipeline import cli, store
 from pipeline.run import dask_engine as distributed
 from pipeline.run import orchestrator as run
+from pipeline.run.worker import PartSummary
 from pipeline.errors import PipelineError
 from tests.conftest import FAKES_CSV, seed_files
 
@@ -44,13 +45,11 @@ def events_by_id(table) -> dict[str, dict]:
 
 
 def read_events(out: Path):
-    path = out / distributed.EVENTS_DIR if (out / distributed.EVENTS_DIR).is_dir() else out / "events.parquet"
-    return store.read_table(path, store.EVENT_SCHEMA)
+    return store.read_events(out)
 
 
 def read_articles(out: Path):
-    path = out / distributed.ARTICLES_DIR if (out / distributed.ARTICLES_DIR).is_dir() else out / "articles.parquet"
-    return store.read_table(path, store.ARTICLE_SCHEMA)
+    return store.read_articles(out)
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +77,9 @@ def cluster(settings, reference):
         yield client
 
 
-def dask_run(client, corpus: Path, out: Path, settings, on_part=None, batch_size: int = 2):
-    s = settings.replace(batch_size=batch_size, scheduler=client.scheduler.address)
-    return distributed.run(run.RunRequest((corpus,), out), s, client=client, on_part=on_part)
+def dask_run(client, corpus: Path, out: Path, settings, on_part=None, batch_size: int = 2, **changes):
+    s = settings.replace(batch_size=batch_size, scheduler=client.scheduler.address, **changes)
+    return run.run(run.RunRequest((corpus,), out), s, engine=distributed.Dask(client=client), on_part=on_part)
 
 
 def assert_same_events(table, reference) -> None:
@@ -106,7 +105,6 @@ def dask_out(cluster, corpus, settings, tmp_path_factory, reference) -> Path:
 def test_distributed_dask_and_two_workers_give_the_single_process_events(dask_out, corpus, reference, settings, tmp_path):
     assert_same_events(read_events(dask_out), reference)
     assert json.loads((dask_out / "run_report.json").read_text())["events_total"] == reference.num_rows
-    assert not (dask_out / "events.parquet").exists()
     out = tmp_path / "out"
     report = run.run(run.RunRequest((corpus,), out), settings.replace(workers=2, batch_size=3))
     assert report.events_new == reference.num_rows
@@ -121,7 +119,7 @@ def test_distributed_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
     done_by: dict[str, int] = {}
     seen_keys: list[str] = []
 
-    def kill_a_busy_worker(summary: distributed.PartSummary) -> None:
+    def kill_a_busy_worker(summary: PartSummary) -> None:
         seen_keys.append(summary.key)
         done_by[summary.key] = summary.worker_pid
         if killed:
@@ -134,7 +132,7 @@ def test_distributed_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
         killed.append(pids[address])
         lost_keys.extend(distributed.batch_key_of_task(k) for k in busy[address])
 
-    report = dask_run(cluster, corpus, out, settings, on_part=kill_a_busy_worker, batch_size=1)
+    report = dask_run(cluster, corpus, out, settings, on_part=kill_a_busy_worker, batch_size=1, compact=False)
     assert killed, "no worker was killed: the run finished before the first batch was reported"
     _wait_for_workers(cluster, 2)
     assert killed[0] in pids_before and killed[0] not in set(cluster.run(os.getpid).values())
@@ -142,8 +140,13 @@ def test_distributed_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
     assert len(seen_keys) == len(set(seen_keys)) == report.articles_new  # each batch reported exactly once
     assert_same_events(read_events(out), reference)
     assert read_articles(out).num_rows == report.articles_total == report.articles_new
-    assert distributed.part_keys(out, "events") == distributed.part_keys(out, "articles") == set(seen_keys)
+    storage = store.Storage(out)
+    assert store.committed_keys(storage) == set(seen_keys)
+    assert {store.file_kind(f)[1] for f in store.event_files(storage)} <= set(seen_keys)
     assert not list(out.rglob(".*.tmp")), "temporary files of interrupted writes must be gone or never land"
+    assert cli.main(["compact", str(out)]) == 0
+    assert_same_events(read_events(out), reference)
+    assert not [f for f in store.event_files(storage) + store.article_files(storage) if store.file_kind(f)[0] == "part"]
 
 
 def _wait_for_workers(client, n: int, timeout: float = 60.0) -> None:
@@ -155,59 +158,64 @@ def _wait_for_workers(client, n: int, timeout: float = 60.0) -> None:
 def test_distributed_rerun_is_incremental(dask_out, cluster, corpus, settings, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(dask_out, out)
-    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("part-*.parquet")}
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet") if p.is_file()}
     articles_before = read_articles(out).num_rows
     again = dask_run(cluster, corpus, out, settings, batch_size=4)
     assert (again.articles_new, again.events_new, again.articles_skipped_existing) == (0, 0, articles_before)
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("part-*.parquet")} == stamps
+    assert stamps and {p: p.stat().st_mtime_ns for p in out.rglob("*.parquet") if p.is_file()} == stamps
     extra = tmp_path / "extra"
     extra.mkdir()
     seed = seed_files()[0]
     (extra / "new.txt").write_text(seed.read_text(encoding="utf-8") + "\nA later paragraph was added to this copy.\n", encoding="utf-8")
-    added = distributed.run(run.RunRequest((corpus, extra), out), settings.replace(batch_size=4), client=cluster)
+    added = run.run(run.RunRequest((corpus, extra), out), settings.replace(batch_size=4), engine=distributed.Dask(client=cluster))
     assert added.articles_new == 1 and added.articles_skipped_existing == articles_before
-    assert len(list((out / "articles").glob("part-*.parquet"))) == len(stamps) // 2 + 1
     assert json.loads((out / "run_report.json").read_text())["articles_total"] == articles_before + 1
+    events = read_events(out)
+    ids = events.column("event_id").to_pylist()
+    assert len(ids) == len(set(ids)) == again.events_total + added.events_new
 
 
 def test_distributed_parts_read_as_one_geoparquet_table(dask_out, reference):
     import duckdb
     import geopandas
 
-    parts = sorted((dask_out / "events").glob("part-*.parquet"))
-    assert len(parts) > 1
+    parts = sorted(p for p in (dask_out / "events.parquet").rglob("*.parquet") if p.is_file())
+    assert len(parts) > 1 and all("/year=" in str(p) and "/outlet_key=" in str(p) for p in parts)
     for part in parts:
         geo = json.loads(pq.read_schema(part).metadata[b"geo"])
         assert geo["version"] == "1.1.0" and geo["primary_column"] == "geometry"
         assert geo["columns"]["geometry"]["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
-    frame = geopandas.read_parquet(dask_out / "events")
+    frame = geopandas.read_parquet(dask_out / "events.parquet")
     assert len(frame) == reference.num_rows and frame.crs.to_epsg() == 4326
     assert (frame.geometry.x.round(9) == frame["lon"].round(9)).all()
-    sql = f"SELECT count(*), count(DISTINCT event_id) FROM read_parquet('{dask_out}/events/*.parquet')"
+    sql = f"SELECT count(*), count(DISTINCT event_id) FROM read_parquet('{dask_out}/events.parquet/**/*.parquet', hive_partitioning = true)"
     count, distinct = duckdb.sql(sql).fetchall()[0]
     assert count == distinct == reference.num_rows
 
 
 def test_distributed_removes_orphan_parts_of_a_killed_run(tmp_path):
-    out = tmp_path
-    orphan = distributed.part_path(out, "events", "abc")
-    committed_e, committed_a = distributed.part_path(out, "events", "def"), distributed.part_path(out, "articles", "def")
-    tmp_file = out / "articles" / ".part-ghi.parquet.x1.tmp"
-    for path in (orphan, committed_e, committed_a, tmp_file):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"x")
-    removed = distributed.remove_orphan_parts(out)
+    storage = store.Storage(tmp_path)
+    orphan = f"{store.EVENTS}/year=2017/outlet_key=rt/part-abc.parquet"
+    committed_e, committed_a = f"{store.EVENTS}/year=2017/outlet_key=rt/part-def.parquet", f"{store.ARTICLES}/part-def.parquet"
+    compacted = f"{store.EVENTS}/year=2017/outlet_key=rt/compact-0123.parquet"
+    tmp_file = f"{store.ARTICLES}/.part-ghi.parquet.x1.tmp"
+    for rel in (orphan, committed_e, committed_a, compacted, tmp_file):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(b"x")
+    removed = store.remove_orphans(storage)
     assert sorted(removed) == sorted([orphan, tmp_file])
-    assert committed_e.exists() and committed_a.exists() and not orphan.exists() and not tmp_file.exists()
+    assert all((tmp_path / rel).exists() for rel in (committed_e, committed_a, compacted))
+    assert not (tmp_path / orphan).exists() and not (tmp_path / tmp_file).exists()
 
 
 def test_distributed_batch_key_is_content_addressed(settings):
     from pipeline.schema import Article
 
     a, b = (Article(Article.make_id(t, "RT"), "RT", None, None, None, None, f"{t}.txt", t) for t in ("one text", "two text"))
-    assert distributed.batch_key([a, b], settings) == distributed.batch_key([b, a], settings)
-    assert distributed.batch_key([a], settings) != distributed.batch_key([b], settings)
-    assert distributed.batch_key([a], settings) != distributed.batch_key([a], settings.replace(spacy_model="en_core_web_md"))
+    key = store.batch_key
+    assert key([a, b], settings.spacy_model) == key([b, a], settings.spacy_model)
+    assert key([a], settings.spacy_model) != key([b], settings.spacy_model)
+    assert key([a], settings.spacy_model) != key([a], "en_core_web_md")
 
 
 def test_distributed_task_key_names_batch_folder_and_attempt(tmp_path):

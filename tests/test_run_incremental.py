@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
+from pipeline import store
 from pipeline.run import orchestrator as run
 from pipeline.geocode.translit import fold
 from tests.conftest import FAKES_CSV, ROOT, seed_files
@@ -27,7 +27,12 @@ def do_run(inputs, out: Path, settings, **kw):
 
 
 def tables(out: Path):
-    return pq.read_table(out / "articles.parquet"), pq.read_table(out / "events.parquet")
+    """(articles, events) of an output folder, in id order (the files are per partition and per run)."""
+    return store.read_articles(out).sort_by("doc_id"), store.read_events(out).sort_by("event_id")
+
+
+def dataset_files(out: Path) -> dict[str, tuple[int, bytes]]:
+    return {str(p.relative_to(out)): (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(out.rglob("*.parquet")) if p.is_file()}
 
 
 def fakes_subset(tmp_path: Path, rows: slice, name: str) -> Path:
@@ -63,11 +68,10 @@ def test_run_seeds_demo_places_and_sentences(seeds_out):
 
 def test_run_rerun_adds_and_rewrites_nothing(seeds_out, settings):
     out, _ = seeds_out
-    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (out / "events.parquet", out / "articles.parquet")}
+    before = dataset_files(out)
     report = do_run(seed_files(), out, settings)
     assert (report.articles_new, report.events_new, report.articles_skipped_existing) == (0, 0, 5)
-    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (out / "events.parquet", out / "articles.parquet")}
-    assert before == after
+    assert dataset_files(out) == before and before
 
 
 def test_run_incremental_equals_full(tmp_path, seeds_out, settings):
@@ -101,13 +105,13 @@ def test_run_killed_midway_then_rerun_equals_uninterrupted(tmp_path, settings, e
     time.sleep(0.3)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    done = pq.read_table(killed_out / "articles.parquet").num_rows if (killed_out / "articles.parquet").exists() else 0
+    done = store.read_articles(killed_out).num_rows
     assert done < 24, "the run finished before it could be killed: make the corpus larger"
     assert _cli([*args, "--out", str(killed_out)], env).wait(timeout=900) == 0
     a1, e1 = tables(clean_out)
     a2, e2 = tables(killed_out)
     assert a1.equals(a2) and e1.equals(e2)
-    assert not [p for p in killed_out.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in killed_out.rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_run_cli_exit_codes_and_report(tmp_path, settings):

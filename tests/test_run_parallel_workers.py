@@ -31,7 +31,9 @@ def test_run_parallel_two_workers_write_the_single_process_files(batch_size, sin
     monkeypatch.setenv("CLAIMS_ATLAS_CACHE_DIR", str(settings.cache_dir))
     out = tmp_path / "out"
     assert cli_run(seed_files(), out, "--workers", "2", "--batch-size", batch_size) == run.EXIT_OK
-    for name in ("events.parquet", "articles.parquet"):
+    files = sorted(str(p.relative_to(single)) for p in single.rglob("*.parquet") if p.is_file())
+    assert files and files == sorted(str(p.relative_to(out)) for p in out.rglob("*.parquet") if p.is_file())
+    for name in files:  # the same files: same partitions, same names, same rows in the same order
         got, want = pq.read_table(out / name), pq.read_table(single / name)
         assert got.num_rows > 0 and got.equals(want), name
         assert got.schema.metadata == want.schema.metadata, name

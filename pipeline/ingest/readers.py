@@ -1,6 +1,8 @@
 """Files, tables and HTML -> raw documents (+ rejects with reasons).
 
-This is one of the few modules that touches files. It yields :class:`RawDoc`
+This is one of the few modules that touches files. Tables (CSV, JSONL, Parquet) are
+streamed: rows are decoded and handed on one at a time, so memory does not depend
+on the size of the file. It yields :class:`RawDoc`
 records (text still uncleaned, metadata as found) or :class:`Reject` records;
 it never raises for a bad input and never stops at one.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ TEXT_SUFFIXES = {".txt", ".md", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TABLE_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".parquet"}
 MANIFEST_NAMES = {"manifest.csv", "_manifest.csv"}
-OUTPUT_NAMES = {"events.parquet", "articles.parquet", "run_report.json"}
+OUTPUT_NAMES = {"events.parquet", "articles.parquet", "run_report.json", "_compaction.json"}
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", "README.md", "SOURCE.txt"}
 
 # Common names for each role, tried in order (case-insensitive) when the user gives no mapping.
@@ -126,8 +129,11 @@ def discover(paths: Sequence[Path], exclude: Iterable[Path] = ()) -> Iterator[Pa
             continue
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
-            if path.resolve() in skip or any(part.startswith(".") for part in path.relative_to(root.parent).parts):
+            parts = path.relative_to(root.parent).parts
+            if path.resolve() in skip or any(part.startswith(".") for part in parts):
                 continue
+            if root.is_dir() and any(part in OUTPUT_NAMES for part in parts[:-1]):
+                continue  # inside an output dataset folder (events.parquet/, articles.parquet/)
             if path.name in IGNORED_NAMES or path.name in MANIFEST_NAMES:
                 continue
             if path.name in OUTPUT_NAMES and root.is_dir():
@@ -223,40 +229,88 @@ def _read_table(path: Path, suffix: str, mapping: ColumnMapping) -> Iterator[Raw
         return
     chosen, error = resolve_mapping(columns, mapping)
     if error:
+        rows.close()
         yield Reject(where, error)
         return
-    for i, row in enumerate(rows, start=1):
-        row_where = f"{where}#row={i}"
-        if isinstance(row, Reject):
-            yield Reject(row_where, row.reason)
-            continue
-        body = _cell(row, chosen["text"])
-        if not body:
-            yield Reject(row_where, f"empty text in column {chosen['text']!r}")
-            continue
-        yield RawDoc(
-            row_where,
-            body,
-            _sniff_html(body),
-            _cell(row, chosen["title"]),
-            _cell(row, chosen["url"]),
-            _cell(row, chosen["outlet"]),
-            _cell(row, chosen["date"]),
-        )
+    i = 0
+    try:
+        for i, row in enumerate(rows, start=1):
+            yield _table_doc(f"{where}#row={i}", row, chosen)
+    except (OSError, ValueError, UnicodeError) as exc:  # the file broke off or went bad after row i
+        yield Reject(f"{where}#row={i + 1}", f"reading stopped here, rows before are kept: {exc}")
+    finally:
+        rows.close()
+
+
+def _table_doc(where: str, row: dict | Reject, chosen: dict[str, str | None]) -> RawDoc | Reject:
+    if isinstance(row, Reject):
+        return Reject(where, row.reason)
+    body = _cell(row, chosen["text"])
+    if not body:
+        return Reject(where, f"empty text in column {chosen['text']!r}")
+    return RawDoc(where, body, _sniff_html(body), *(_cell(row, chosen[r]) for r in ("title", "url", "outlet", "date")))
+
+
+SNIFF_BYTES = 1 << 20  # how much of a table is read to choose its encoding
+JSONL_SCHEMA_LINES = 1000  # JSON lines whose keys name the columns of a JSONL table
+
+
+def sniff_encoding(head: bytes) -> tuple[str, str]:
+    """(encoding, error handler) for a stream that starts with ``head``: the streaming form of
+    :func:`decode_bytes`. UTF-8 when the head is valid UTF-8 (a later invalid byte is read as
+    Windows-1252), else a clearly non-Latin legacy encoding, else Windows-1252."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "cp1252_fallback"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "replace"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8", "cp1252_fallback"
+    except UnicodeDecodeError:
+        pass
+    return _detect_legacy(head) or "cp1252", "latin1_fallback"
+
+
+def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    bad = err.object[err.start : err.end]
+    return bad.decode("cp1252", errors="latin1_fallback"), err.end
+
+
+codecs.register_error("cp1252_fallback", _cp1252_fallback)
+
+
+def open_text(path: Path) -> io.TextIOWrapper:
+    """A text stream over the file, decoded as it is read (never the whole file in memory)."""
+    raw = path.open("rb")
+    head = raw.read(SNIFF_BYTES)
+    raw.seek(0)
+    encoding, errors = sniff_encoding(head)
+    return io.TextIOWrapper(raw, encoding=encoding, errors=errors, newline="")
 
 
 def _open_table(path: Path, suffix: str) -> tuple[list[str], Iterator[dict | Reject]]:
+    """The table's columns and a lazy stream of its rows (dicts, or rejects for bad rows)."""
     if suffix == ".parquet":
         return _open_parquet(path)
-    text, _ = decode_bytes(path.read_bytes())
-    if suffix in {".jsonl", ".ndjson"}:
-        return _open_jsonl(text)
-    csv.field_size_limit(1 << 30)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ",")
-    columns = [c for c in (reader.fieldnames or []) if c is not None]
+    stream = open_text(path)
+    try:
+        if suffix in {".jsonl", ".ndjson"}:
+            return _open_jsonl(stream)
+        csv.field_size_limit(1 << 30)
+        reader = csv.DictReader(stream, delimiter="\t" if suffix == ".tsv" else ",")
+        columns = [c for c in (reader.fieldnames or []) if c is not None]
+    except BaseException:
+        stream.close()
+        raise
     if not columns:
+        stream.close()
         raise ValueError("no header row")
-    return columns, _csv_rows(reader, len(columns))
+    return columns, _closing(stream, _csv_rows(reader, len(columns)))
+
+
+def _closing(stream, rows: Iterator) -> Iterator:
+    with stream:
+        yield from rows
 
 
 def _csv_rows(reader: csv.DictReader, width: int) -> Iterator[dict | Reject]:
@@ -274,21 +328,20 @@ def _csv_rows(reader: csv.DictReader, width: int) -> Iterator[dict | Reject]:
         yield row
 
 
-def _open_jsonl(text: str) -> tuple[list[str], Iterator[dict | Reject]]:
-    lines = text.splitlines()
+def _open_jsonl(stream: io.TextIOWrapper) -> tuple[list[str], Iterator[dict | Reject]]:
+    """Columns from the keys of the first lines (read ahead, then replayed), rows streamed."""
+    head = [line for _, line in zip(range(JSONL_SCHEMA_LINES), stream)]
     columns: list[str] = []
-    for line in lines:
+    for line in head:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError:
             continue
         if isinstance(obj, dict):
             columns.extend(k for k in obj if k not in columns)
-        if len(columns) > 0 and len(lines) > 1000:
-            break
 
     def rows() -> Iterator[dict | Reject]:
-        for line in lines:
+        for line in itertools.chain(head, stream):
             if not line.strip():
                 continue
             try:
@@ -298,7 +351,7 @@ def _open_jsonl(text: str) -> tuple[list[str], Iterator[dict | Reject]]:
                 continue
             yield {k: (v if isinstance(v, str) or v is None else str(v)) for k, v in obj.items()} if isinstance(obj, dict) else Reject("", "JSON line is not an object")
 
-    return columns, rows()
+    return columns, _closing(stream, rows())
 
 
 def _open_parquet(path: Path) -> tuple[list[str], Iterator[dict | Reject]]:
@@ -308,8 +361,8 @@ def _open_parquet(path: Path) -> tuple[list[str], Iterator[dict | Reject]]:
     columns = list(pf.schema_arrow.names)
 
     def rows() -> Iterator[dict]:
-        for batch in pf.iter_batches(batch_size=2048):
+        for batch in pf.iter_batches(batch_size=256):
             for row in batch.to_pylist():
                 yield {k: (None if v is None else str(v)) for k, v in row.items()}
 
-    return columns, rows()
+    return columns, _closing(pf, rows())

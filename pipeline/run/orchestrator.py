@@ -1,23 +1,28 @@
-"""`pipeline run`: ingest every input, process new articles in batches, commit incrementally.
+"""`pipeline run`: the one orchestrator. Ingest every input as a stream, process new articles in batches
+on an engine (in-process, process pool or Dask: ``pipeline.run.engines``), commit each batch as it
+finishes, compact, and write one run report.
 
-Re-running over the same inputs adds and rewrites nothing; new inputs are
-added; a run killed at any point and re-run gives exactly what an
-uninterrupted run gives (see pipeline/store.py for the commit protocol).
+Every engine writes the same output layout (``pipeline.store``). Re-running over the same inputs adds
+and rewrites nothing; new inputs are added; a run killed at any point and re-run gives exactly what an
+uninterrupted run gives. Articles are read, cleaned and handed out a batch at a time, so memory does
+not grow with the size of the inputs (only the set of seen ``doc_id`` does).
 """
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-
-import pyarrow as pa
 
 from pipeline import store
 from pipeline.clean import articles as documents
 from pipeline.ingest import readers as ingest
-from pipeline.run.worker import BatchResult
+from pipeline.run import compact
+from pipeline.run.engines import Engine, Work, choose
+from pipeline.run.worker import PartSummary
 from pipeline.schema import Article, Reject, RunReport
 from pipeline.settings import Settings
 
@@ -30,22 +35,77 @@ EXIT_SOME_REJECTED = 3
 @dataclass(frozen=True)
 class RunRequest:
     inputs: tuple[Path, ...]
-    out_dir: Path
+    out_dir: str | os.PathLike  # a local folder or an fsspec URL (s3://bucket/prefix)
     mapping: ingest.ColumnMapping = ingest.ColumnMapping()
     manifest: Path | None = None
     day_first: bool = False
+    limit: int | None = None  # at most this many new articles (trials on the head of a big export)
 
 
-def collect_articles(
-    request: RunRequest, settings: Settings, known: set[str], report: RunReport, exclude: Iterable[Path] = ()
-) -> list[Article]:
-    """New, distinct articles from every input; everything else lands in the report.
+def run(request: RunRequest, settings: Settings, engine: Engine | None = None, on_part=None) -> RunReport:
+    """Process every new article of the request into request.out_dir; returns the run report (also written).
 
-    ``exclude``: further files never read as inputs (the distributed engine's part files)."""
-    outputs = [request.out_dir / n for n in ingest.OUTPUT_NAMES] + list(exclude)
+    ``engine`` defaults to :func:`engines.choose` (Dask for a scheduler, a pool for several workers);
+    ``on_part`` is called with each committed batch's summary (progress hooks, tests)."""
+    started = time.monotonic()
+    storage = store.Storage(request.out_dir)
+    report = RunReport()
+    prepare_output(storage)
+    new = new_articles(request, settings, store.committed_doc_ids(storage), report)
+    work = keyed_batches(new, settings, report)
+    for summary in _progress((engine or choose(settings)).run(work, storage.url, settings), settings):
+        _count(report, summary)
+        if on_part is not None:
+            on_part(summary)
+    if report.articles_new or any(store.file_kind(f)[0] == "part" for f in store.article_files(storage)):
+        commit_final_events(storage, settings)
+    report.articles_total = store.dataset_rows(storage, store.ARTICLES)
+    report.events_total = store.dataset_rows(storage, store.EVENTS)
+    report.seconds = round(time.monotonic() - started, 3)
+    store.write_report(report.to_json(), storage)
+    return report
+
+
+def prepare_output(storage: store.Storage) -> None:
+    """Finish what a crash left (an interrupted compaction, uncommitted parts) and convert the one-file layout."""
+    compact.recover(storage)
+    store.migrate_single_files(storage)
+    store.remove_orphans(storage)
+
+
+def commit_final_events(storage: store.Storage, settings: Settings) -> compact.CompactSummary | None:
+    """The one place where a run's whole events table is committed, after every batch is written: the
+    parts are compacted into one file per (year, outlet) partition. A stage that needs every claim at
+    once (cross-article linking, ``pipeline.link.groups.link_events``) goes here as compact's ``transform``."""
+    if not settings.compact:
+        return None
+    return compact.compact(storage)
+
+
+def ingest_only(request: RunRequest, settings: Settings) -> RunReport:
+    """Read, decode, clean and deduplicate every input without processing or writing anything: the
+    ingest stage alone (``pipeline run --ingest-only``)."""
+    started = time.monotonic()
+    report = RunReport()
+    for _ in new_articles(request, settings, set(), report):
+        report.articles_new += 1
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def keyed_batches(articles: Iterator[Article], settings: Settings, report: RunReport) -> Work:
+    """(batch key, batch) of at most batch_size articles, drawn lazily; counts articles_new."""
+    while batch := list(islice(articles, settings.batch_size)):
+        report.articles_new += len(batch)
+        yield store.batch_key(batch, settings.spacy_model), batch
+
+
+def new_articles(request: RunRequest, settings: Settings, known: set[str], report: RunReport) -> Iterator[Article]:
+    """New, distinct articles from every input, one at a time; everything else lands in the report."""
+    outputs = _output_files(request)
     manifest = _manifests(request, report)
     seen: dict[str, str] = {}
-    new: list[Article] = []
+    yielded = 0
     for item in _reading(ingest.discover(list(request.inputs), exclude=outputs), settings):
         if isinstance(item, Reject):
             report.rejects.append(item)
@@ -61,9 +121,25 @@ def collect_articles(
             seen[article.doc_id] = article.source_path
             if article.doc_id in known:
                 report.articles_skipped_existing += 1
-            else:
-                new.append(article)
-    return new
+                continue
+            if request.limit is not None and yielded >= request.limit:
+                return
+            yielded += 1
+            yield article
+
+
+def collect_articles(request: RunRequest, settings: Settings, known: set[str], report: RunReport) -> list[Article]:
+    """Every new article of the request as a list (small corpora: tests, benchmarks)."""
+    articles = list(new_articles(request, settings, known, report))
+    report.articles_new = len(articles)
+    return articles
+
+
+def _output_files(request: RunRequest) -> list[Path]:
+    out = str(request.out_dir)
+    if "://" in out:
+        return []
+    return [Path(out) / n for n in ingest.OUTPUT_NAMES]
 
 
 def _convert(raw, settings: Settings, day_first: bool, report: RunReport) -> Article | None:
@@ -87,77 +163,11 @@ def _manifests(request: RunRequest, report: RunReport) -> dict[str, ingest.Manif
     return entries
 
 
-def batches(articles: Sequence[Article], size: int) -> list[list[Article]]:
-    return [list(articles[i : i + size]) for i in range(0, len(articles), size)]
-
-
-Engine = Callable[[list[list[Article]], Settings], Iterator[BatchResult]]
-
-
-def local_engine(work: list[list[Article]], settings: Settings) -> Iterator[BatchResult]:
-    """Batches in order: in this process for one worker, else a process pool (each loads the model once)."""
-    from pipeline.run import worker as process
-
-    if settings.workers <= 1 or len(work) <= 1:
-        worker = process.Worker(settings)
-        for batch in work:
-            yield worker.process(batch)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(settings.workers, len(work)), mp_context=ctx, initializer=process.init_worker, initargs=(settings,)) as pool:
-        yield from pool.map(process.process_in_worker, work)
-
-
-def run(request: RunRequest, settings: Settings, engine: Engine | None = None) -> RunReport:
-    """Process every new article of the request into request.out_dir; returns the run report (also written)."""
-    started = time.monotonic()
-    report = RunReport()
-    old_articles, old_events = store.load_existing(request.out_dir)
-    known = set(old_articles.column("doc_id").to_pylist())
-    new = collect_articles(request, settings, known, report)
-    report.articles_new = len(new)
-    done_articles: list[Article] = []
-    done = BatchResult()
-    work = batches(new, settings.batch_size)
-    last_commit = time.monotonic()
-    with progress_bar(len(new), settings) as bar:
-        for batch, result in zip(work, (engine or local_engine)(work, settings)):
-            done_articles.extend(batch)
-            done.merge(result)
-            bar.update(len(batch))
-            if time.monotonic() - last_commit > settings.checkpoint_seconds:
-                _commit(request.out_dir, old_articles, old_events, done_articles, done)
-                last_commit = time.monotonic()
-    articles, events = _commit(request.out_dir, old_articles, old_events, done_articles, done)
-    report.events_new = len(done.events)
-    report.ungeocoded = done.ungeocoded
-    report.events_without_place = done.events_without_place
-    report.articles_total, report.events_total = articles.num_rows, events.num_rows
-    report.seconds = round(time.monotonic() - started, 3)
-    store.write_report(report.to_json(), request.out_dir / "run_report.json")
-    return report
-
-
-def _commit(out_dir: Path, old_articles: pa.Table, old_events: pa.Table, new_articles: list[Article], done: BatchResult):
-    articles = pa.concat_tables([old_articles, store.articles_table(new_articles)])
-    events = pa.concat_tables([old_events, store.events_table(done.events)])
-    if new_articles or not (out_dir / "articles.parquet").exists():
-        store.commit(out_dir, articles, events)
-    return articles, events
-
-
-class _NoBar:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def update(self, n: int) -> None:
-        pass
+def _count(report: RunReport, summary: PartSummary) -> None:
+    report.events_new += summary.events
+    report.events_without_place += summary.events_without_place
+    for text, n in summary.ungeocoded:
+        report.ungeocoded[text] = report.ungeocoded.get(text, 0) + n
 
 
 def _reading(items: Iterable, settings: Settings) -> Iterable:
@@ -166,23 +176,27 @@ def _reading(items: Iterable, settings: Settings) -> Iterable:
         return items
     from tqdm import tqdm
 
-    return tqdm(items, unit="file", desc="Reading inputs", delay=2.0, dynamic_ncols=True)
+    return tqdm(items, unit="file", desc="Reading inputs", delay=2.0, dynamic_ncols=True, position=1, leave=False)
 
 
-def progress_bar(total: int, settings: Settings, desc: str = "Extracting events"):
-    """A progress bar on stderr that appears once the work has taken two seconds."""
-    if not settings.progress or total == 0:
-        return _NoBar()
+def _progress(summaries: Iterator[PartSummary], settings: Settings) -> Iterator[PartSummary]:
+    """Committed batches, counted in articles on stderr once the work has taken two seconds."""
+    if not settings.progress:
+        yield from summaries
+        return
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="article", desc=desc, delay=2.0, dynamic_ncols=True)
+    with tqdm(unit="article", desc="Extracting events", delay=2.0, dynamic_ncols=True) as bar:
+        for summary in summaries:
+            bar.update(summary.articles)
+            yield summary
 
 
 def exit_code(report: RunReport) -> int:
     return EXIT_SOME_REJECTED if report.rejects else EXIT_OK
 
 
-def summary_lines(report: RunReport, out_dir: Path, limit: int = 15) -> Iterable[str]:
+def summary_lines(report: RunReport, out_dir, limit: int = 15) -> Iterable[str]:
     """The end-of-run summary a person reads: counts, then the rejects with reasons."""
     yield (
         f"{report.articles_new} new articles ({report.articles_skipped_existing} already done), "
@@ -199,4 +213,4 @@ def summary_lines(report: RunReport, out_dir: Path, limit: int = 15) -> Iterable
         for r in sorted(report.rejects, key=lambda r: r.where)[:limit]:
             yield f"  {r.where}: {r.reason}"
         if len(report.rejects) > limit:
-            yield f"  ... and {len(report.rejects) - limit} more in {out_dir / 'run_report.json'}"
+            yield f"  ... and {len(report.rejects) - limit} more in {store.Storage(out_dir).where(store.REPORT)}"
