@@ -39,6 +39,7 @@ class Modality:
     irrealis_nouns: frozenset[str]
     negators: frozenset[str]
     hypothetical_markers: frozenset[str]
+    irrealis_modifiers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

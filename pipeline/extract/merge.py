@@ -1,8 +1,8 @@
 """One event, one dot per article: mentions of the same claim merged into one row per (claim, place).
 
 Within one article, rows are the same claim when they sit at the same gazetteer place and either come from the
-same sentence (two trigger words of one event: "were injured ... killed") or share the event type with dates that
-do not contradict (the headline, the lead and the body repeating one event). Two explicit day dates that differ
+same sentence (two trigger words of one event: "were injured ... killed") or share the event type (or one is a
+generic attack/killing, which refers back: "the attack also caused damage") with dates that do not contradict (the headline, the lead and the body repeating one event). Two explicit day dates that differ
 keep two events apart. Besides:
 
 * in a sentence that names its own place, a row placed only by the document focus is dropped;
@@ -24,6 +24,9 @@ from pipeline.schema import Event
 INHERITED = "document focus"
 COUNTRY = 4
 GENERIC_SUBS = frozenset({"Armed clash", "Attack"})
+# A generic attack or killing at a place where the article reports another event of any type refers back to it
+# ("the attack also caused damage", "three civilians were killed"): one claim.
+ANAPHORIC = "Attack"
 # (field that says it is missing, fields taken together from the donor); a date without date words is the
 # article's date (extract.events.REPORT_DATE_PRECISION), so a mention that writes its date is preferred
 FILLED = (("actor", "actor_text", "actor_group"), ("fatalities",), ("date_text", "event_date", "date_precision"),
@@ -76,7 +79,8 @@ def _groups(rows: list[Event]) -> list[list[int]]:
 def _same_claim(a: Event, b: Event) -> bool:
     if a.char_start == b.char_start:
         return True
-    return a.event_type == b.event_type and _dates_agree(a, b)
+    anaphoric = a.sub_event_type == ANAPHORIC or b.sub_event_type == ANAPHORIC  # "the attack", "were killed"
+    return (a.event_type == b.event_type or anaphoric) and _dates_agree(a, b)
 
 
 def _dates_agree(a: Event, b: Event) -> bool:

@@ -120,6 +120,8 @@ def _noun_actor(noun: "Token", index: ActorIndex, context: str) -> "Token | None
 
 def _actorish(tok: "Token", index: ActorIndex, context: str) -> bool:
     text = np_span(tok).text
+    if _opposed(tok):
+        return False  # "an anti-ISIL offensive" is against ISIL
     return bool(BACKED.match(backed_text(tok))) or index.normalise(text, context) is not None
 
 
@@ -268,8 +270,11 @@ def _headline_passive(verb: "Token") -> bool:
 
 
 def target_token(anchors: list["Token"]) -> "Token | None":
+    own = {a.i for a in anchors}
     for tok in anchors:
         for c in tok.children:
+            if c.i in own:
+                continue  # "launched an offensive": the event noun is no target of its own
             if c.dep_ in ("dobj", "nsubjpass") or (c.dep_ == "nsubj" and _headline_passive(tok)):
                 return _resolve_relative(c)
         if tok.pos_ in ("NOUN", "PROPN"):
@@ -284,7 +289,7 @@ def target_token(anchors: list["Token"]) -> "Token | None":
 
 
 def party(tok: "Token | None", index: ActorIndex, context: str) -> Party | None:
-    if tok is None:
+    if tok is None or _opposed(tok):
         return None
     span = left_span(tok) if _is_weapon(tok) else np_span(tok)
     text = span.text
@@ -297,6 +302,13 @@ def party(tok: "Token | None", index: ActorIndex, context: str) -> Party | None:
     if match is None and tok.dep_ in OWNER_DEPS and _is_weapon(tok.head):
         match = weapon_owners().owner(tok.text, index, context)
     return Party(text, match.canonical if match else None, match.group if match else None)
+
+
+def _opposed(tok: "Token") -> bool:
+    """'anti-ISIL', 'anti - regime', 'counter-terrorism': the group named is the target, not the actor."""
+    doc = tok.doc
+    left = doc[max(0, tok.i - 2) : tok.i + 1].text.lower()
+    return left.startswith(("anti", "counter")) or "anti-" in left or "anti -" in left or "counter-" in left
 
 
 def is_civilian(text: str | None) -> bool:

@@ -139,6 +139,10 @@ def is_realis(tok: "Token", mod: Modality) -> bool:
         return False
     if tok.pos_ in ("NOUN", "PROPN") and not _noun_realis(tok, mod):
         return False
+    if any(c.dep_ == "amod" and c.lower_ in mod.irrealis_modifiers for c in tok.children):
+        return False  # "possible strikes", "a planned offensive"
+    if tok.lower_ == "march" and tok.text[0].isupper() and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].like_num:
+        return False  # the month: "in March 2011", "March 15"
     verb = _clause_verb(tok)
     for v in {tok, verb}:
         if not _verb_realis(v, mod):

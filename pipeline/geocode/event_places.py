@@ -33,11 +33,12 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
         else:
             found.append((place, match))
     named = [(p, m) for p, m in found if not p.reason.startswith(INHERITED_REASON)]
-    if not any(m.geo_precision < COUNTRY for _, m in named):
+    parse_found_unknown = any(not p.reason.startswith(INHERITED_REASON) for p in unknown)
+    if not parse_found_unknown and not any(m.geo_precision < COUNTRY for _, m in named):
         in_sentence = _sentence_place(cand, toponyms, geocoder, focus)
         if in_sentence is not None:
             found = [pm for pm in named if pm[1].geo_precision < COUNTRY] + [in_sentence]
-    if not found and unknown:
+    if unknown and not any(m.geo_precision < COUNTRY for _, m in found):
         fallback = _region_of_last_place(cand, toponyms, geocoder, focus, unknown[0])
         found = [fallback] if fallback is not None else []
     if any(m.geo_precision < COUNTRY for _, m in found):
@@ -67,8 +68,8 @@ def _region_of_last_place(cand: EventCandidate, toponyms: Sequence[PlaceMention]
 
     order = sorted(toponyms, key=nearness)
     for t in order:
-        if t.text == unknown.text:
-            continue
+        if t.text == unknown.text or (t.start < unknown.end and unknown.start < t.end):
+            continue  # the unknown name itself, or a part of it ("Tell" of "Tell Zurqabad")
         match = geocoder.resolve(t, focus)
         if match is not None and match.geo_precision < COUNTRY:
             why = f"{unknown.text!r} is not in the gazetteer; placed in the region the article establishes ({t.text})"

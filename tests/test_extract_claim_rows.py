@@ -1,0 +1,140 @@
+"""The classes of error a blind audit found in map rows (issue #12), each on sentences written for this test, through
+the real model, extraction, geocoding and merging (``run.worker.events_for``): what a journalist sees per dot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.run.worker import events_for
+from pipeline.schema import Article
+
+PUBLISHED = dt.date(2016, 7, 10)  # a Sunday
+
+
+def rows(worker, text: str, outlet: str = "Reuters"):
+    article = Article(doc_id=Article.make_id(text, outlet), outlet=outlet, published=PUBLISHED,
+                      published_source="metadata", title=None, url=None, source_path="test", text=text)
+    from pipeline.extract.events import extract
+
+    return events_for(article, extract(worker.nlp, article), worker.geocoder).events
+
+
+# 1. The means decides the type, whatever verb carries it.
+@pytest.mark.parametrize("text, sub", [
+    ("Two civilians were killed in an air strike on Saraqib in Syria on Monday.", "Air/drone strike"),
+    ("A car bomb killed six people in the Syrian town of Azaz on Monday.", "Remote explosive/landmine/IED"),
+    ("Rebels fired mortar shells at the Syrian city of Aleppo, killing three children.", "Shelling/artillery/missile attack"),
+    ("A chlorine attack on Saraqib in Syria killed dozens of people, activists said.", "Chemical weapon"),
+    ("A suicide bomber killed 20 people at a checkpoint in the Syrian city of Qamishli.", "Suicide bomb"),
+])
+def test_extract_type_follows_the_means(worker, text, sub):
+    found = rows(worker, text)
+    assert found, text
+    assert {(e.event_type, e.sub_event_type) for e in found} == {("Explosions/Remote violence", sub)}
+
+
+def test_extract_clash_without_remote_means_stays_a_battle(worker):
+    found = rows(worker, "Rebels clashed with government troops in the Syrian town of Daraa on Monday.")
+    assert [(e.event_type, e.sub_event_type) for e in found] == [("Battles", "Armed clash")]
+
+
+# 2. Background is not an event.
+@pytest.mark.parametrize("text", [
+    "More than 400,000 people have been killed in Syria since the conflict began in 2011.",
+    "The Syrian war has killed more than 300,000 people and displaced millions.",
+    "Syria's war began in March 2011 as a pro-democracy revolt in Daraa.",
+    "Washington is weighing possible strikes on Raqqa in Syria.",
+])
+def test_extract_background_gives_no_dot(worker, text):
+    assert rows(worker, text) == []
+
+
+# 3. The actor the sentence names, never a pronoun, the target or an opposed group.
+@pytest.mark.parametrize("text, actor", [
+    ("Regime helicopters dropped barrel bombs on the Syrian town of Daraya, killing 12 civilians.", "Syrian Arab Army"),
+    ("Coalition aircraft struck a vehicle near the Syrian city of Raqqa on Monday.", "US-led coalition"),
+    ("Regime airstrikes and shelling on the Syrian city of Aleppo killed 12 people on Saturday.", "Syrian Arab Army"),
+    ("Rebels launched an anti-ISIL offensive near the Syrian town of Azaz on Monday.", "Syrian opposition armed groups"),
+])
+def test_extract_actor_named_in_sentence(worker, text, actor):
+    found = rows(worker, text)
+    assert found and {e.actor for e in found} == {actor}, [(e.actor_text, e.actor) for e in found]
+
+
+def test_extract_pronoun_actor_is_the_last_named_actor(worker):
+    text = ("Islamic State fighters stormed the Syrian town of Kobani on Monday. "
+            "They executed 20 civilians in Kobani on Tuesday.")
+    found = rows(worker, text)
+    assert found and all((e.actor_text or "").lower() not in ("they", "it") for e in found)
+    assert {e.actor for e in found} == {"Islamic State"}
+
+
+def test_extract_target_of_a_blast_is_not_its_actor(worker):
+    found = rows(worker, "A car bomb killed six people near the headquarters of the Free Syrian Army in Azaz, Syria.")
+    assert found and all(e.actor != "Syrian opposition armed groups" for e in found)
+
+
+# 4. A place named in the event's sentence beats the document focus.
+def test_geocode_sentence_place_beats_document_focus(worker):
+    text = ("Fighting raged in Aleppo, Syria, on Monday. "
+            "Military jets killed at least 60 civilians fleeing by boat from Deir al-Zor on Tuesday.")
+    strike = [e for e in rows(worker, text) if e.sub_event_type == "Air/drone strike"]
+    assert strike and {e.admin1 for e in strike} == {"Deir ez-Zor"}, [(e.place_name, e.geo_reason) for e in strike]
+
+
+# 5. No country dot beside a town dot of the same claim.
+def test_geocode_no_country_dot_beside_the_town(worker):
+    found = rows(worker, "Turkish jets struck the Syrian town of Afrin on Sunday, killing four fighters.")
+    assert found and all(e.geo_precision < 4 for e in found)
+
+
+# 6. In a Syria story a Syrian town is not its foreign namesake.
+def test_geocode_syrian_town_not_foreign_namesake(worker):
+    text = ("Syrian troops advanced in Homs province on Monday. "
+            "Islamic State militants executed 20 men in Palmyra on Sunday, the Syrian army said.")
+    found = [e for e in rows(worker, text) if e.place_text == "Palmyra"]
+    assert found and {e.country_code for e in found} == {"SY"}
+
+
+# 7. Attribution and denial.
+def test_claims_source_disclosed_and_denial(worker):
+    src = rows(worker, "A military source disclosed that army units killed 30 terrorists in the Syrian city of Daraa.")
+    assert src and src[0].claim_source == "A military source" and src[0].claim_status == "reported"
+    denied = rows(worker, "The ministry said reports of a chemical attack in Khan Shaykhun, Syria, were fabricated "
+                          "and 100 percent false.")
+    assert denied and {e.claim_status for e in denied} == {"denied"}
+
+
+# 8. A claim whose village is unknown still gets a dot, in the region, honestly marked.
+def test_geocode_unknown_village_falls_back_to_the_region(worker):
+    text = ("Government forces advanced in Hama province, Syria, on Monday. "
+            "Clashes erupted in the village of Tell Zurqabad on Tuesday, killing nine fighters.")
+    found = [e for e in rows(worker, text) if "Zurqabad" in e.sentence]
+    assert found and found[0].geo_precision == 3 and found[0].admin1 == "Hama"
+    assert "Tell Zurqabad" in found[0].geo_reason and "not in the gazetteer" in found[0].geo_reason
+
+
+# 9. Dates: weekdays resolved against the article's date; an undated sentence gets the article date, at week precision.
+def test_dates_weekday_and_article_date(worker):
+    dated = rows(worker, "Shelling killed five people in the Syrian city of Douma on Tuesday.")
+    assert dated and (dated[0].event_date, dated[0].date_precision) == (dt.date(2016, 7, 5), "day")
+    undated = rows(worker, "Shelling killed five people in the Syrian city of Douma.")
+    assert undated and (undated[0].event_date, undated[0].date_precision, undated[0].date_text) == (PUBLISHED, "week", None)
+
+
+# Duplicates: headline, lead and body of one event are one dot.
+def test_merge_headline_and_body_are_one_dot(worker):
+    text = ("Air strikes kill 12 in Syria's Douma\n\n"
+            "Air strikes killed 12 people in the Syrian town of Douma on Saturday, a monitor said. "
+            "The strikes on Douma also wounded dozens, the Syrian Observatory for Human Rights said.")
+    found = rows(worker, text)
+    assert len(found) == 1, [(e.sentence, e.place_name) for e in found]
+    assert found[0].mentions >= 2 and found[0].other_mentions
+
+
+def test_merge_two_events_of_one_article_stay_apart(worker):
+    text = ("Air strikes killed 12 people in the Syrian town of Douma on Saturday. "
+            "Separately, rebels clashed with troops in Daraa on Sunday.")
+    assert {e.place_name for e in rows(worker, text)} >= {"Dūmā", "Dar‘ā"}
