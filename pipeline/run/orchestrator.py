@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline import store
 from pipeline.clean import articles as documents
 from pipeline.ingest import readers as ingest
+from pipeline.link.groups import link_events
 from pipeline.run import compact
 from pipeline.run.engines import Engine, Work, choose
 from pipeline.run.worker import PartSummary
@@ -75,11 +76,12 @@ def prepare_output(storage: store.Storage) -> None:
 
 def commit_final_events(storage: store.Storage, settings: Settings) -> compact.CompactSummary | None:
     """The one place where a run's whole events table is committed, after every batch is written: the
-    parts are compacted into one file per (year, outlet) partition. A stage that needs every claim at
-    once (cross-article linking, ``pipeline.link.groups.link_events``) goes here as compact's ``transform``."""
+    parts are compacted into one file per (year, outlet) partition, and cross-article linking
+    (``pipeline.link.groups.link_events``) runs once over the whole events table as compact's
+    ``transform``, so every engine gets the same event groups."""
     if not settings.compact:
         return None
-    return compact.compact(storage)
+    return compact.compact(storage, transform=link_events)
 
 
 def ingest_only(request: RunRequest, settings: Settings) -> RunReport:
