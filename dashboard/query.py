@@ -143,14 +143,38 @@ def where_clause(f: Filters, bounds: Bounds | None = None) -> tuple[str, list[ob
     return " AND ".join(clauses), params
 
 
-def _source(path: Path) -> str:
-    """A read_parquet() call for a file or a partitioned dataset directory, path quoted as a literal."""
-    if not path.exists():
+def _is_url(path: Path | str) -> bool:
+    """An fsspec URL (s3://bucket/run/events.parquet, gs://..., memory://...) rather than a local path."""
+    return "://" in str(path)
+
+
+def _exists(path: Path | str) -> bool:
+    if not _is_url(path):
+        return Path(path).exists()
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(str(path))
+    return fs.exists(root)
+
+
+def _source(path: Path | str, con: duckdb.DuckDBPyConnection) -> str:
+    """A read_parquet() call for a file or a partitioned dataset directory, path quoted as a literal.
+    For a URL the fsspec file system (s3fs, gcsfs, ...) is registered with the connection, so DuckDB
+    reads objects through it (no DuckDB extension download)."""
+    if not _exists(path):
         raise DataMissingError(
             f"{path} does not exist. Build it with `python -m pipeline run data --out data`, "
             "or point EVENTS_PATH / ARTICLES_PATH at an existing file or dataset directory."
         )
-    target = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+    if _is_url(path):
+        import fsspec
+
+        fs, root = fsspec.core.url_to_fs(str(path))
+        if not con.filesystem_is_registered(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]):
+            con.register_filesystem(fs)
+        target = str(path).rstrip("/") + "/**/*.parquet" if fs.isdir(root) else str(path)
+    else:
+        target = str(Path(path) / "**" / "*.parquet") if Path(path).is_dir() else str(path)
     literal = "'" + target.replace("'", "''") + "'"
     return f"read_parquet({literal}, hive_partitioning = true, union_by_name = true)"
 
@@ -158,15 +182,15 @@ def _source(path: Path) -> str:
 class EventStore:
     """One DuckDB connection with ``events`` and ``articles`` views; thread-safe via per-call cursors."""
 
-    def __init__(self, events_path: Path, articles_path: Path | None = None) -> None:
-        self.events_path = Path(events_path)
-        self.articles_path = Path(articles_path) if articles_path else None
+    def __init__(self, events_path: Path | str, articles_path: Path | str | None = None) -> None:
+        self.events_path = events_path if _is_url(events_path) else Path(events_path)
+        self.articles_path = (articles_path if _is_url(articles_path) else Path(articles_path)) if articles_path else None
         self._con = duckdb.connect(":memory:")
         self._lock = threading.Lock()
-        self._con.execute(f"CREATE VIEW events AS SELECT * FROM {_source(self.events_path)}")
-        self.has_articles = bool(self.articles_path and self.articles_path.exists())
+        self._con.execute(f"CREATE VIEW events AS SELECT * FROM {_source(self.events_path, self._con)}")
+        self.has_articles = bool(self.articles_path and _exists(self.articles_path))
         if self.has_articles:
-            self._con.execute(f"CREATE VIEW articles AS SELECT * FROM {_source(self.articles_path)}")
+            self._con.execute(f"CREATE VIEW articles AS SELECT * FROM {_source(self.articles_path, self._con)}")
         present = set(self.df("SELECT * FROM events LIMIT 0").columns)
         self.optional = tuple(c for c in OPTIONAL_FIELDS if c in present)
         self.marker_columns = ", ".join((*MARKER_FIELDS, *self.optional)) + ", " + SAFE_URL

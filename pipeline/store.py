@@ -233,6 +233,7 @@ class Storage:
     def files(self, folder: str) -> list[str]:
         """Relative paths of every file under folder, sorted (empty when it does not exist)."""
         base = self.path(folder)
+        self.fs.invalidate_cache()  # an object store's listing may be cached from before other processes wrote
         if not self.fs.isdir(base):
             return []
         return sorted(self.rel(p) for p in self.fs.find(base, withdirs=False))
