@@ -55,7 +55,7 @@ class LinkRules:
     day_window: int = field(default=1, metadata={"help": "Days between two day-precise event dates."})
     published_window: int = field(default=1, metadata={"help": "Days when either claim only has its published date."})
     week_window: int = field(default=3, metadata={"help": "Days when either event date is week-precise."})
-    max_span_days: int = field(default=2, metadata={"help": "Chaining guard: widest date span within one group."})
+    max_span_days: int = field(default=1, metadata={"help": "Chaining guard: widest date span within one group."})
     max_span_km: float = field(default=40.0, metadata={"help": "Chaining guard: widest extent of a group's town-level claims."})
     min_evidence: int = field(default=1, metadata={"help": "Agreeing specifics a link needs beyond the basic rules (see ``evidence``)."})
     compatible_types: frozenset[frozenset[str]] = field(
