@@ -140,3 +140,30 @@ def test_dashboard_export_geojson_has_every_filtered_event(store):
     assert feature["properties"]["outlet"] == "RT"
     assert "geometry" not in feature["properties"] and "bbox" not in feature["properties"]
     assert len(list(csv.reader(io.StringIO(export.export_csv(store, Filters()).decode())))) == 14
+
+
+def _compare_page(events: str, articles: str, outlets: tuple = ()) -> None:
+    import streamlit as st
+
+    from dashboard import compare
+    from dashboard.query import EventStore, Filters
+
+    compare.render(EventStore(events, articles), Filters(outlets=outlets))
+    st.session_state.shown_event = st.session_state.get("ca_event")
+
+
+@pytest.mark.parametrize("outlets", [(), ("SANA",)])
+def test_dashboard_compare_view_renders_groups_profiles_and_empty_state(outlets):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_compare_page, args=(str(LINKED / "events.parquet"), str(LINKED / "articles.parquet"), outlets))
+    at.run(timeout=30)
+    assert not at.exception
+    if outlets:
+        assert "Only one outlet (SANA)" in at.info[0].value
+        return
+    assert at.selectbox[0].options == ["Saraqib, 2019-03-12: 5 outlets"]
+    page = " ".join(m.value for m in at.markdown)
+    assert "class=\"ca-compare\"" in page and "denied by RT" in page and "tolls range from 3 to 15" in page
+    assert at.session_state.shown_event is not None  # the open group follows the selected event (URL)
+    assert len(at.dataframe) >= 2 and at.get("download_button")
