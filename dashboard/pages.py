@@ -8,7 +8,6 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from dashboard import compare, export, mapview, reader, urlstate, views
@@ -113,7 +112,12 @@ def _selected_panel(store: EventStore) -> None:
         st.button("Open in the article reader", on_click=_open_reader, key="open_reader")
 
 
-def render_reader(store: EventStore, base_params: dict[str, list[str]]) -> None:
+def _select_event(event_id: str) -> None:
+    st.session_state.ca_event = event_id
+    st.session_state.ca_initial_event = event_id  # the map opens on it when the reader is left
+
+
+def render_reader(store: EventStore) -> None:
     event_id = st.session_state.get("ca_event")
     row = store.event(event_id) if event_id else None
     if row is None:
@@ -124,19 +128,36 @@ def render_reader(store: EventStore, base_params: dict[str, list[str]]) -> None:
         st.warning("The article text is not available (no articles file was found); showing the sentence only.")
         st.text(str(row.sentence))
         return
-    events = store.article_events(row.doc_id)
-    listed = [_reader_event(r) for _, r in events.iterrows()]
-    current = next(e for e in listed if e.event_id == event_id)
     published = None if pd.isna(article.published) else str(pd.Timestamp(article.published).date())
-    doc = reader.reader_html(title=article.title, outlet=str(article.outlet), published=published, url=article.url,
-                             text=str(article.text), current=current, events=listed, base_params=base_params)
-    components.html(doc, height=600, scrolling=False)
+    text, start, end = str(article.text), int(row.char_start), int(row.char_end)
+    st.html(reader.header_html(title=article.title, outlet=str(article.outlet), published=published, url=article.url))
+    main, side = st.columns([3, 2])
+    with main:
+        st.caption("The highlighted sentence is the claim you selected, with the text around it.")
+        st.html(reader.excerpt_html(text, start, end))
+        with st.expander("The whole article"):
+            st.html(reader.article_html(text, start, end))
+    with side:
+        _reader_claims(store, row.doc_id, str(event_id))
 
 
 def _reader_event(r: pd.Series) -> reader.ReaderEvent:
     return reader.ReaderEvent(str(r.event_id), int(r.char_start), int(r.char_end), str(r.trigger),
                               str(r.place_name), None if pd.isna(r.actor) else str(r.actor), str(r.event_type),
                               str(r.claim_status))
+
+
+def _reader_claims(store: EventStore, doc_id: str, current: str) -> None:
+    """The article's claims as buttons: choosing one stays on this page and updates the link."""
+    listed = [_reader_event(r) for _, r in store.article_events(doc_id).iterrows()]
+    st.markdown(f"**Claims found in this article** ({len(listed)})")
+    for ev in listed:
+        if ev.event_id == current:
+            with st.container(border=True, key=f"reader_current_{ev.event_id}"):
+                st.markdown(f"**Shown: {views.md_escape(ev.label())}**")
+        else:
+            st.button(views.md_escape(ev.label()), key=f"reader_{ev.event_id}", on_click=_select_event,
+                      args=(ev.event_id,), width="stretch")
 
 
 def timeline_chart(frame: pd.DataFrame) -> alt.Chart:
@@ -241,6 +262,8 @@ def render_compare(store: EventStore, filters: Filters) -> None:
 def render_view(view: str, store: EventStore, settings: DashboardSettings, filters: Filters, total: int,
                 params: Mapping[str, Sequence[str]]) -> None:
     base = {k: list(v) for k, v in params.items() if k not in ("event", "view", "lat", "lon", "zoom")}
+    if view != "map":
+        views.keep_map_state()
     if view == "timeline":
         render_timeline(store, filters, total)
     elif view == "table":
@@ -248,6 +271,6 @@ def render_view(view: str, store: EventStore, settings: DashboardSettings, filte
     elif view == "compare":
         render_compare(store, filters)
     elif view == "reader":
-        render_reader(store, base)
+        render_reader(store)
     else:
         render_map(store, settings, filters, urlstate.query_string(base), total)

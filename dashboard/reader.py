@@ -1,24 +1,34 @@
-"""The article reader: the cleaned text with the claim's sentence highlighted and scrolled into view.
+"""The article reader: the claim's sentence marked in its article, shown with ``st.html``.
 
-Output is a self-contained HTML document for ``st.components.v1.html``. Every
-article string goes through :func:`html.escape`; the document carries a
-Content-Security-Policy that allows only its own nonce'd script (the scroll),
-no network and no other script, so even a missed escape could not run code or
-fetch anything. Links to other events are relative query strings opened in the
-top window; links to the original article only for http(s) URLs, with
-``rel="noopener noreferrer"``.
+Streamlit sanitises ``st.html`` content (no script runs); on top of that every
+article string goes through :func:`html.escape` here, and links to the
+original article are made only for http(s) URLs, with ``rel="noopener
+noreferrer"``. The reader is built from plain fragments:
+
+- :func:`header_html`: title, outlet, date and the link to the original article;
+- :func:`excerpt_html`: the paragraph around the claim, the sentence marked (so
+  the reader sees the claim without scrolling a long article);
+- :func:`article_html`: the whole article with the same sentence marked.
+
+The list of the article's other claims is drawn by the app with Streamlit
+buttons, so choosing one stays on the page and updates the URL.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 _HTTP_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+CONTEXT_CHARS = 600
+STYLE = (
+    "<style>.ca-reader{font:16px/1.6 Georgia,serif;color:#222}"
+    ".ca-reader mark{background:#ffd54f;padding:1px 0}"
+    ".ca-reader .ca-meta{font:13px/1.4 Helvetica,Arial,sans-serif;color:#555}"
+    ".ca-reader .ca-text{white-space:pre-wrap}"
+    ".ca-reader .ca-excerpt{white-space:pre-wrap;border-left:4px solid #ffd54f;padding:4px 12px;background:#fffdf3}</style>"
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,10 @@ class ReaderEvent:
     event_type: str
     claim_status: str
 
+    def label(self) -> str:
+        """Plain-text label (shown by Streamlit as text, never as HTML)."""
+        return f"{self.trigger} · {self.place_name} · {self.actor or 'actor not stated'} · {self.claim_status}"
+
 
 def http_url(url: object) -> str | None:
     """The URL if it is http(s) and has no characters that could break out of an attribute."""
@@ -44,64 +58,36 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _highlighted_text(text: str, start: int, end: int) -> str:
-    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-    return (
-        esc(text[:start])
-        + '<mark id="claim-sentence">'
-        + esc(text[start:end])
-        + "</mark>"
-        + esc(text[end:])
-    )
+def _clamp(text: str, start: int, end: int) -> tuple[int, int]:
+    return max(0, min(start, len(text))), max(0, min(end, len(text)))
 
 
-def _event_list(events: Sequence[ReaderEvent], current: str, base_params: dict[str, list[str]]) -> str:
-    items = []
-    for ev in events:
-        params = {**base_params, "view": ["reader"], "event": [ev.event_id]}
-        href = "?" + urlencode([(k, v) for k, vs in params.items() for v in vs])
-        label = f"{ev.trigger} · {ev.place_name} · {ev.actor or 'actor not stated'} · {ev.claim_status}"
-        cls = ' class="current"' if ev.event_id == current else ""
-        items.append(f'<li{cls}><a href="{esc(href)}" target="_top">{esc(label)}</a></li>')
-    return "<ol>" + "".join(items) + "</ol>"
+def _marked(text: str, start: int, end: int) -> str:
+    return esc(text[:start]) + '<mark class="ca-claim-sentence">' + esc(text[start:end]) + "</mark>" + esc(text[end:])
 
 
-def reader_html(
-    *,
-    title: str | None,
-    outlet: str,
-    published: str | None,
-    url: str | None,
-    text: str,
-    current: ReaderEvent,
-    events: Sequence[ReaderEvent],
-    base_params: dict[str, list[str]],
-) -> str:
-    """The reader document: header, article with the current sentence marked, and the article's claims."""
-    nonce = secrets.token_urlsafe(16)
+def header_html(*, title: str | None, outlet: str, published: str | None, url: str | None) -> str:
     original = http_url(url)
-    link = f' · <a href="{esc(original)}" target="_blank" rel="noopener noreferrer">original article</a>' if original else ""
-    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'"
-    return f"""<!doctype html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<style>
-body {{ font: 16px/1.6 Georgia, serif; margin: 0; color: #222; }}
-header {{ font-family: Helvetica, Arial, sans-serif; padding: 8px 12px; background: #f3f3f3; border-bottom: 1px solid #ddd; }}
-header h2 {{ margin: 0 0 4px; font-size: 18px; }}
-header .meta {{ color: #555; font-size: 13px; }}
-.cols {{ display: flex; gap: 16px; }}
-article {{ position: relative; flex: 3; padding: 8px 16px; white-space: pre-wrap; height: 480px; overflow-y: auto; }}
-aside {{ flex: 2; padding: 8px; font: 13px/1.4 Helvetica, Arial, sans-serif; height: 480px; overflow-y: auto; }}
-mark#claim-sentence {{ background: #ffd54f; padding: 1px 0; }}
-li.current a {{ font-weight: bold; }}
-</style></head><body>
-<header><h2>{esc(title or "(untitled article)")}</h2>
-<div class="meta">{esc(outlet)} · published {esc(published or "date not known")}{link}
- · the highlighted sentence is the claim you selected</div></header>
-<div class="cols"><article>{_highlighted_text(text, current.char_start, current.char_end)}</article>
-<aside><strong>Claims found in this article</strong>{_event_list(events, current.event_id, base_params)}</aside></div>
-<script nonce="{nonce}">(function () {{
-  var m = document.getElementById("claim-sentence"), a = m.parentElement;
-  a.scrollTop = Math.max(0, m.offsetTop - a.clientHeight / 3);
-}})();</script>
-</body></html>"""
+    link = (f' · <a href="{esc(original)}" target="_blank" rel="noopener noreferrer">original article ↗</a>'
+            if original else " · no link to the original article is known")
+    return (f'{STYLE}<div class="ca-reader"><h3>{esc(title or "(untitled article)")}</h3>'
+            f'<div class="ca-meta">{esc(outlet)} · published {esc(published or "date not known")}{link}</div></div>')
+
+
+def excerpt_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
+    """The claim's sentence marked, with up to ``context`` characters either side (cut at a line or space)."""
+    start, end = _clamp(text, start, end)
+    lo, hi = max(0, start - context), min(len(text), end + context)
+    if lo > 0:
+        cut = max(text.rfind("\n", lo, start), text.find(" ", lo, start))
+        lo = cut + 1 if cut >= 0 else lo
+    if hi < len(text):
+        cut = text.rfind(" ", end, hi)
+        hi = cut if cut > end else hi
+    body = ("… " if lo > 0 else "") + _marked(text[lo:hi], start - lo, end - lo) + (" …" if hi < len(text) else "")
+    return f'{STYLE}<div class="ca-reader"><div class="ca-excerpt">{body}</div></div>'
+
+
+def article_html(text: str, start: int, end: int) -> str:
+    start, end = _clamp(text, start, end)
+    return f'{STYLE}<div class="ca-reader"><div class="ca-text">{_marked(text, start, end)}</div></div>'

@@ -53,10 +53,12 @@ def query_params_dict() -> dict[str, list[str]]:
 
 
 def seed_session(options: Mapping[str, Sequence[str]]) -> None:
-    """On a session's first run, set every widget's value from the URL (validated) and keep the notices."""
-    if st.session_state.get("ca_seeded"):
+    """Set every widget's value from the URL (validated) on a session's first run, and again whenever the
+    URL is not the one this app last wrote: the browser's Back/Forward went to another view."""
+    params = query_params_dict()
+    if st.session_state.get("ca_seeded") and params == st.session_state.get("ca_synced_params"):
         return
-    state, notices = urlstate.parse(query_params_dict(), options)
+    state, notices = urlstate.parse(params, options)
     f = state.filters
     for attr, _, _ in MULTI_WIDGETS:
         st.session_state[f"f_{attr}"] = list(getattr(f, attr))
@@ -67,10 +69,19 @@ def seed_session(options: Mapping[str, Sequence[str]]) -> None:
     st.session_state.view = state.view
     st.session_state.ca_event = state.event
     st.session_state.ca_initial_event = state.event
-    st.session_state.ca_map_view = (state.lat, state.lon, state.zoom)
-    st.session_state.ca_initial_view = (state.lat, state.lon, state.zoom)
+    if state.lat is not None or not st.session_state.get("ca_seeded"):
+        st.session_state.ca_map_view = (state.lat, state.lon, state.zoom)
+        st.session_state.ca_initial_view = (state.lat, state.lon, state.zoom)
     st.session_state.ca_notices = notices
     st.session_state.ca_seeded = True
+
+
+def keep_map_state() -> None:
+    """Away from the map: the next map opens where this one was left, on the selected claim."""
+    lat, lon, zoom = st.session_state.get("ca_map_view") or (None, None, None)
+    if lat is not None:
+        st.session_state.ca_initial_view = (lat, lon, zoom)
+    st.session_state.ca_initial_event = st.session_state.get("ca_event")
 
 
 def show_notices() -> None:
@@ -123,6 +134,7 @@ def sync_url(state: ViewState) -> dict[str, list[str]]:
     params = urlstate.to_params(state)
     if params != query_params_dict():
         st.query_params.from_dict(params)
+    st.session_state.ca_synced_params = params
     return params
 
 

@@ -414,6 +414,7 @@
   }
 
   CA.draw = function (map, group, data) {
+    CA.lastData = data; // what is drawn now (tests and the browser benchmark read it)
     legend(map, data);
     if (data.mode === "cells") {
       var cells = data.cells.map(function (c) { return cellLayer(c, map); });

@@ -149,3 +149,29 @@ def test_app_no_match_explains_and_resets(monkeypatch):
     at.button(key="reset_empty").click().run()
     assert _metrics(at)[0] == "13"
     assert _qp(at, "q") == []
+
+
+def test_app_reader_claim_list_navigates_in_place(monkeypatch):
+    at = _app(monkeypatch)
+    event_id = _layer_data(at)["events"][0]["id"]
+    reader = _app(monkeypatch, params={"view": "reader", "event": event_id})
+    others = [b for b in reader.button if b.key and b.key.startswith("reader_")]
+    if not others:
+        pytest.skip("this fixture article has one claim")
+    target = others[0].key.removeprefix("reader_")
+    others[0].click().run()
+    assert _qp(reader, "event") == [target] and _qp(reader, "view") == ["reader"]
+    assert not reader.exception
+
+
+def test_app_view_switch_keeps_map_view_and_selected_claim(monkeypatch):
+    at = _app(monkeypatch, params={"lat": "35.0", "lon": "37.0", "zoom": "7"})
+    event_id = _layer_data(at)["events"][0]["id"]
+    at.session_state["ca_event"] = event_id
+    at.session_state["ca_map_view"] = (34.5, 38.5, 9)  # as if the reader panned and zoomed
+    at.radio(key="view").set_value("table").run()
+    at.radio(key="view").set_value("map").run()
+    args = _component_args(at)
+    assert args["center"] == [34.5, 38.5] and args["zoom"] == 9
+    assert _layer_data(at)["selected"] == event_id
+    assert _qp(at, "event") == [event_id]

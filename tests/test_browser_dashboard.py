@@ -105,13 +105,15 @@ def test_browser_marker_popup_shows_sentence_and_link_opens_reader(session: Sess
         link.click()
     tab = opened.value
     tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30000)
-    reader = tab.frame_locator('iframe[title="st.iframe"]').first
-    mark = reader.locator("mark#claim-sentence")
+    mark = tab.locator("mark.ca-claim-sentence").first
     mark.wait_for(timeout=20000)
     assert mark.inner_text() == sentence
     assert mark.is_visible()
+    assert tab.locator("iframe[title='st.iframe']").count() == 0  # no deprecated components.html frame
     assert parse_qs(urlparse(tab.url).query)["event"] == parse_qs(urlparse(href).query)["event"]
     assert parse_qs(urlparse(tab.url).query)["outlet"] == ["Reuters"]
+    original = tab.locator("a", has_text="original article").first
+    assert original.get_attribute("rel") == "noopener noreferrer" and original.get_attribute("href").startswith("https://")
     tab.screenshot(path=str(ARTIFACTS / "browser_reader.png"))
 
 
@@ -149,11 +151,7 @@ def test_browser_hostile_article_text_never_runs(session: Session, xss_url: str)
     hrefs = frame.eval_on_selector_all("a", "els => els.map(a => a.href)")
     assert not [h for h in hrefs if h.lower().startswith("javascript")]
     session.shot("xss_map")
-    event_id = frame.evaluate(
-        "() => { for (const l of Object.values(window.map._layers))"
-        " if (l.caEvent) return l.caEvent.id;"
-        " for (const g of Object.values(window.map._layers)) if (g.getAllChildMarkers) return g.getLayers()[0].caEvent.id; }"
-    )
+    event_id = frame.evaluate("() => window.ClaimsAtlas.lastData.events[0].id")
     for view in ("reader", "table", "compare", "timeline"):
         session.open(xss_url + f"?view={view}&event={event_id}")
         session.shot(f"xss_{view}")
@@ -252,3 +250,31 @@ def test_browser_phone_popup_and_legend_fit(browser, app_url: str) -> None:
     finally:
         s.close()
     assert s.outside == []
+
+
+def test_browser_reader_list_navigates_and_back_forward_step_through_views(session: Session, app_url: str) -> None:
+    session.open(app_url + "?outlet=RT&q=Douma")
+    frame = session.map_frame()
+    event_id = frame.evaluate("() => window.ClaimsAtlas.lastData.events[0].id")
+    session.open(app_url + f"?outlet=RT&q=Douma&view=reader&event={event_id}")
+    buttons = session.page.locator("[data-testid=stButton] button", has_text="·")
+    assert buttons.count() >= 1
+    buttons.first.click()
+    session.settle()
+    second = session.params()["event"][0]
+    assert second != event_id and session.params()["view"] == ["reader"]
+    assert session.page.locator("mark.ca-claim-sentence").first.is_visible()
+    session.shot("reader_navigated")
+    session.page.go_back()
+    session.settle()
+    assert session.params()["event"] == [event_id]
+    assert session.page.get_by_text("Shown: ").count() == 1
+    session.page.get_by_text("Table & downloads", exact=True).click()
+    session.settle()
+    assert session.params()["view"] == ["table"]
+    session.page.go_back()
+    session.settle()
+    assert session.params()["view"] == ["reader"] and session.params()["event"] == [event_id]
+    session.page.go_forward()
+    session.settle()
+    assert session.params()["view"] == ["table"]
