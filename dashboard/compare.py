@@ -248,6 +248,13 @@ def render(store: EventStore, filters: Filters) -> None:
 
 
 def _render_shared(st, store: EventStore, filters: Filters) -> None:
+    if not linked(store):
+        st.info(empty_reason(store, filters), icon=":material/info:")
+        near = disagreements(store, filters)
+        if not near.empty:
+            st.caption("Meanwhile, outlets that disagree at the same place within the same 7 days (not checked to be one event):")
+            st.dataframe(near.drop(columns=["place_id"]), hide_index=True, height=300)
+        return
     found = groups(store, filters)
     if found.empty:
         st.info(empty_reason(store, filters), icon=":material/info:")

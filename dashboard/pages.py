@@ -245,18 +245,8 @@ def render_table(store: EventStore, filters: Filters, total: int) -> None:
 
 
 def render_compare(store: EventStore, filters: Filters) -> None:
-    st.caption("Same place, same days, different outlets — where their claims disagree on who did it or on "
-               "whether it happened. Each outlet's claim stays separate; nothing here is a verified fact.")
-    days = st.slider("Date window (days)", 1, 31, 7, key="compare_days")
-    groups = compare.disagreements(store, filters, window_days=days)
-    if groups.empty:
-        st.info("No disagreements between outlets for the current filters.")
-        return
-    st.dataframe(groups.drop(columns=["place_id"]), hide_index=True, height=300)
-    labels = [f"{r.place_name}, {r.window_start:%Y-%m-%d}" for r in groups.itertuples()]
-    pick = st.selectbox("Show the claims behind", range(len(labels)), format_func=lambda i: labels[i])
-    chosen = groups.iloc[pick]
-    st.dataframe(compare.group_claims(store, filters, chosen.place_id, chosen.window_start, days), hide_index=True)
+    """Compare outlets: event groups, one row per outlet, outlet profiles (dashboard/compare.py)."""
+    compare.render(store, filters)
 
 
 def render_view(view: str, store: EventStore, settings: DashboardSettings, filters: Filters, total: int,
