@@ -40,7 +40,8 @@ def test_merge_fills_empty_fields_from_other_mentions():
 
 
 @pytest.mark.parametrize("other, rows_out", [
-    ({"place_id": "1", "place_name": "Daraa"}, 2),                                   # another place: another event
+    ({"place_id": "1", "place_name": "Daraa", "admin1": "Daraa", "lat": 32.6, "lon": 36.1}, 2),  # 110 km away
+    ({"place_id": "2", "place_name": "Harasta", "lat": 33.56, "lon": 36.37}, 1),     # 3 km away: the same place
     ({"event_type": "Battles", "sub_event_type": "Armed clash"}, 2),                 # another type elsewhere in text
     ({"event_type": "Violence against civilians", "sub_event_type": "Attack"}, 1),   # "the attack": refers back
     ({"trigger": "raid"}, 1),                                                        # the other mention is undated
@@ -62,6 +63,12 @@ def test_merge_same_sentence_two_triggers_one_row_and_focus_row_dropped():
     focus = dataclasses.replace(row(0), event_id="e0c", place_id="9", geo_reason="document focus (no place in sentence)")
     got = merge_mentions([a, b, focus])
     assert [(e.event_id, e.mentions) for e in got] == [("e0", 1)]
+
+
+def test_merge_region_row_joins_the_town_inside_it():
+    region = row(1, place_id="170652", place_name="Rif-dimashq", geo_precision=3, lat=33.5, lon=36.9)
+    (one,) = merge_mentions([row(0), region])
+    assert (one.place_id, one.mentions) == ("170592", 2)
 
 
 def test_merge_country_dot_dropped_beside_finer_dot_of_same_type():

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 
 from pipeline.extract.lexicon import ClaimLexicon
 from pipeline.extract.roles import RELATIVE_PRONOUNS, np_span
+from pipeline.resources import word_set
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 
-PERSONAL = frozenset({"he", "she"})
+PERSONAL = word_set("claims.personal")
 _NAME = r"((?:[A-Z][\w'’.-]+\s+){0,4}[A-Z][\w'’-]+)"
 SPEAKER_PATTERNS = (
     re.compile(_NAME + r",?\s+(?:said|says|told|added|stated|noted|explained|pointed out|stressed|announced|"
@@ -110,8 +111,7 @@ def _inner_source(obj: "Token") -> "Token":
     return obj
 
 
-CONTAINERS = frozenset({"data", "datum", "figure", "report", "statement", "statistic", "estimate", "information", "count",
-                        "tally", "source", "document", "footage"})
+CONTAINERS = word_set("claims.containers")
 
 
 def _reporting_verb(sent: "Span", anchors: list["Token"], lex: ClaimLexicon) -> "Token | None":

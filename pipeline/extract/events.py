@@ -33,6 +33,7 @@ from pipeline.extract.roles import actor_token, fatalities, is_civilian, party, 
 from pipeline.schema import Article, EventCandidate, Extraction, PlaceMention
 from pipeline.extract.sentences import split_sentences
 from pipeline.extract.triggers import TriggerHit, best_entry, find_triggers, group_hits, may_hold_event
+from pipeline.resources import word_set
 
 if TYPE_CHECKING:
     import spacy
@@ -48,8 +49,8 @@ LEAD_SENTENCES = 3  # headline + first sentences: the event the article is about
 GOVERNED_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
 AIR_ACTOR = re.compile(r"\b(air ?force|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
 NON_STATE = frozenset({"rebel groups", "political militias", "identity militias", "unidentified"})
-COUNTRY_WORDS = frozenset({"Syria", "Iraq", "Russia", "Turkey", "Iran", "Israel", "Lebanon", "Yemen", "Sudan",
-                           "Ukraine", "Jordan", "Egypt", "Mali", "Niger", "Burkina Faso", "US", "United States"})
+COMMENT_VERBS = word_set("events.comment_verbs")
+COUNTRY_WORDS = word_set("events.country_words")
 
 
 @dataclass
@@ -286,7 +287,7 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     )
 
 
-PRONOUNS = frozenset({"it", "they", "them", "their", "its", "he", "she", "we", "this", "that", "who", "which"})
+PRONOUNS = word_set("events.pronouns")
 
 
 def _not_an_actor(text: str) -> bool:
@@ -300,7 +301,8 @@ def _anchors(group: list[TriggerHit]) -> list:
     anchors = [h.token for h in group]
     for h in group:
         tok = h.token
-        if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in GOVERNED_DEPS and tok.head.pos_ == "VERB":
+        if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in GOVERNED_DEPS and tok.head.pos_ == "VERB" and (
+                tok.head.lemma_.lower() not in COMMENT_VERBS):  # "Washington condemned the attack": not its actor
             if tok.head not in anchors:
                 anchors.append(tok.head)
     return anchors

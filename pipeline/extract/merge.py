@@ -1,6 +1,7 @@
 """One event, one dot per article: mentions of the same claim merged into one row per (claim, place).
 
-Within one article, rows are the same claim when they sit at the same gazetteer place and either come from the
+Within one article, rows are the same claim when they sit at the same place (the same gazetteer entry, a region and
+a place inside it, or dots within 25 km) and either come from the
 same sentence (two trigger words of one event: "were injured ... killed") or share the event type (or one is a
 generic attack/killing, which refers back: "the attack also caused damage") with dates that do not contradict (the headline, the lead and the body repeating one event). Two explicit day dates that differ
 keep two events apart. Besides:
@@ -8,8 +9,8 @@ keep two events apart. Besides:
 * in a sentence that names its own place, a row placed only by the document focus is dropped;
 * a country-level row is dropped when the article places an event of the same type below country level.
 
-The merged row keeps the most informative mention as ``sentence`` (a place named in the sentence, an actor, a
-toll, a specific type, then the earliest), fills an empty actor, toll, date or source from the other mentions,
+The merged row keeps the most informative mention as ``sentence`` and its place (a place named in the sentence,
+the finest place, an actor, a toll, a specific type, then the earliest), fills an empty actor, toll, date or source from the other mentions,
 and records them: ``mentions`` (sentences reporting the claim) and ``other_mentions`` ("start-end;..." offsets of
 the other sentences in the article text). Different events of one article stay separate.
 """
@@ -17,16 +18,19 @@ the other sentences in the article text). Different events of one article stay s
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 
 from pipeline.schema import Event
 
 INHERITED = "document focus"
-COUNTRY = 4
+REGION, COUNTRY = 3, 4
+NEAR_KM = 25.0  # the audit's tolerance for a town dot
 GENERIC_SUBS = frozenset({"Armed clash", "Attack"})
 # A generic attack or killing at a place where the article reports another event of any type refers back to it
 # ("the attack also caused damage", "three civilians were killed"): one claim.
 ANAPHORIC = "Attack"
+KILL_WORDS = ("kill", "die", "dead", "death", "wound", "injur", "attack")
 # (field that says it is missing, fields taken together from the donor); a date without date words is the
 # article's date (extract.events.REPORT_DATE_PRECISION), so a mention that writes its date is preferred
 FILLED = (("actor", "actor_text", "actor_group"), ("fatalities",), ("date_text", "event_date", "date_precision"),
@@ -62,25 +66,42 @@ def _groups(rows: list[Event]) -> list[list[int]]:
             i = parent[i]
         return i
 
-    by_place: dict[str, list[int]] = {}
-    for i, e in enumerate(rows):
-        by_place.setdefault(e.place_id, []).append(i)
-    for members in by_place.values():
-        for a_pos, a in enumerate(members):
-            for b in members[a_pos + 1:]:
-                if _same_claim(rows[a], rows[b]):
-                    parent[find(b)] = find(a)
+    for a in range(len(rows)):  # one article: tens of rows at most
+        for b in range(a + 1, len(rows)):
+            if _near(rows[a], rows[b]) and _same_claim(rows[a], rows[b]):
+                parent[find(b)] = find(a)
     groups: dict[int, list[int]] = {}
     for i in range(len(rows)):
         groups.setdefault(find(i), []).append(i)
     return list(groups.values())
 
 
+def _near(a: Event, b: Event) -> bool:
+    """The same place, a region and a place inside it, or two dots within NEAR_KM."""
+    if a.place_id == b.place_id:
+        return True
+    if COUNTRY in (a.geo_precision, b.geo_precision) or a.country_code != b.country_code:
+        return False
+    if REGION in (a.geo_precision, b.geo_precision) and a.admin1 is not None and a.admin1 == b.admin1:
+        return True
+    return _km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, h)))
+
+
 def _same_claim(a: Event, b: Event) -> bool:
     if a.char_start == b.char_start:
         return True
-    anaphoric = a.sub_event_type == ANAPHORIC or b.sub_event_type == ANAPHORIC  # "the attack", "were killed"
-    return (a.event_type == b.event_type or anaphoric) and _dates_agree(a, b)
+    return (a.event_type == b.event_type or _anaphoric(a) or _anaphoric(b)) and _dates_agree(a, b)
+
+
+def _anaphoric(e: Event) -> bool:
+    """A generic attack, or a killing typed a clash only for want of a means ("the attack", "12 were killed")."""
+    return e.sub_event_type == ANAPHORIC or (e.sub_event_type in GENERIC_SUBS and e.trigger.lower().startswith(KILL_WORDS))
 
 
 def _dates_agree(a: Event, b: Event) -> bool:
@@ -89,8 +110,9 @@ def _dates_agree(a: Event, b: Event) -> bool:
 
 
 def _rank(e: Event) -> tuple:
-    """Most informative mention first."""
-    return (_inherited(e), e.actor is None, e.fatalities is None, e.sub_event_type in GENERIC_SUBS,
+    """Most informative mention first: a place the sentence names, then the finest place, an actor, a toll, a
+    specific type, the earliest."""
+    return (_inherited(e), e.geo_precision, e.actor is None, e.fatalities is None, e.sub_event_type in GENERIC_SUBS,
             e.sentence_index, e.trigger_start or 0)
 
 

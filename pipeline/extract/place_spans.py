@@ -8,84 +8,38 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pipeline.schema import PlaceMention
+from pipeline.resources import word_set
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-PLACE_NOUNS = frozenset({"village", "town", "city", "neighborhood", "neighbourhood", "district", "province", "area",
-                         "region", "countryside", "suburb", "camp", "governorate", "quarter", "outskirts", "vicinity",
-                         "border", "locality", "hamlet", "settlement", "municipality", "valley", "capital",
-                         "mountain", "hill", "highway", "road", "street", "airport", "airbase", "base", "front",
-                         "axis", "part", "parts", "areas", "farmland", "desert", "enclave", "pocket", "corridor",
-                         "crossing", "square", "centre", "center", "east", "west", "north", "south", "edge", "heart",
-                         "county", "state", "oblast", "island", "port", "commune", "locality", "localities", "towns",
-                         "villages", "cities", "streets", "sections", "section"})
-TOWN_NOUNS = frozenset({"town", "city", "village", "neighborhood", "neighbourhood", "district", "camp"})
-REGION_NOUNS = frozenset({"province", "governorate", "region", "oblast", "state", "county", "countryside"})
+PLACE_NOUNS = word_set("place_spans.place_nouns")
+TOWN_NOUNS = word_set("place_spans.town_nouns")
+REGION_NOUNS = word_set("place_spans.region_nouns")
 # "outskirts of X", "countryside of X": the event is near or in part of X
-PART_NOUNS = frozenset({"outskirts", "countryside", "suburb", "suburbs", "vicinity", "edge", "outskirt", "east",
-                        "west", "north", "south", "part", "parts", "areas", "area", "heart", "centre", "center",
-                        "neighborhood", "neighbourhood", "district", "quarter", "border", "environs", "periphery"})
-QUARTER_NOUNS = frozenset({"neighborhood", "neighbourhood", "quarter"})  # "the X neighbourhood of Y" names X
-DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-                        "northern", "southern", "eastern", "western", "northeastern", "northwestern",
-                        "southeastern", "southwestern", "central", "rural", "outer", "downtown", "greater"})
-NEAR_PREPS = frozenset({"near", "outside", "around", "close", "off", "nearby", "beyond", "toward", "towards"})
+PART_NOUNS = word_set("place_spans.part_nouns")
+QUARTER_NOUNS = word_set("place_spans.quarter_nouns")
+DIRECTIONS = word_set("place_spans.directions")
+NEAR_PREPS = word_set("place_spans.near_preps")
 NOT_PLACE_ENTS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "EVENT", "LAW",
                             "LANGUAGE", "WORK_OF_ART"})
-LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "around", "into", "across", "throughout"})
+LOCATIVE_PREPS = word_set("place_spans.locative_preps")
 # participles a place may hang on and still be the event's ("forces positioned in Daraa", "a base located in X")
-STATIVE_PARTICIPLES = frozenset({"base", "locate", "position", "station", "situate", "deploy", "entrench", "besiege",
-                                 "surround", "encircle", "trap", "hole", "control", "hold"})
-SITE_NOUNS = frozenset({"cafe", "restaurant", "hotel", "hospital", "clinic", "school", "university", "college", "mosque",
-                        "church", "synagogue", "temple", "shrine", "market", "bazaar", "mall", "shop", "store",
-                        "station", "terminal", "prison", "jail", "embassy", "consulate", "headquarters", "office",
-                        "home", "house", "residence", "building", "compound", "stadium", "bridge", "checkpoint",
-                        "outpost", "post", "position", "positions", "barracks", "port", "harbour", "harbor", "dam",
-                        "field", "oilfield", "farm", "farms", "factory", "plant", "refinery", "palace", "ministry",
-                        "parliament", "court", "courthouse", "park", "beach", "coast", "coastline", "island",
-                        "neighborhood", "suburb", "slum", "campus", "airfield", "bus", "road", "street", "avenue",
-                        "highway", "junction", "roundabout", "district", "zone", "area", "village", "town", "city"})
-PARTICIPANT_NOUNS = frozenset({
-    "governor", "president", "leader", "commander", "chief", "head", "member", "members", "minister", "official",
-    "officer", "spokesman", "spokeswoman", "spokesperson", "mayor", "envoy", "ambassador", "delegate", "delegation",
-    "representative", "general", "colonel", "captain", "soldier", "troops", "troop", "force", "forces", "army",
-    "police", "policeman", "militia", "militant", "fighter", "rebel", "insurgent", "guerrilla", "terrorist",
-    "people", "resident", "citizen", "civilian", "national", "native", "man", "woman", "child", "boy", "girl",
-    "student", "worker", "journalist", "reporter", "correspondent", "photographer", "activist", "protester",
-    "demonstrator", "prisoner", "detainee", "hostage", "refugee", "tourist", "pilgrim", "worshipper", "family",
-    "government", "authority", "authorities", "ministry", "administration", "regime", "party", "group", "faction",
-    "movement", "organization", "organisation", "agency", "company", "firm", "bank", "team", "club", "council",
-    "committee", "parliament", "court", "judge", "prosecutor", "lawyer", "supremo", "emir", "king", "prince",
-    "queen", "sheikh", "cleric", "imam", "priest", "bishop", "doctor", "citizen", "elder", "chieftain",
-    "helicopter", "plane", "aircraft", "jet", "warplane", "drone", "ship", "vessel", "boat", "tanker", "tank",
-    "airline", "newspaper", "television", "radio", "agent", "intelligence", "service", "embassy", "consulate",
-    "coalition", "alliance", "state", "nation", "guard", "guards", "squad", "unit", "brigade", "division",
-    "battalion", "regiment", "contingent", "peacekeeper", "marine", "sailor", "pilot", "crew", "player", "coach",
-    "singer", "actor", "author", "writer", "director", "businessman", "trader", "dealer", "trafficker", "smuggler",
-    "suspect", "gunman", "bomber", "attacker", "assailant", "killer", "victim", "survivor", "supporter", "ally",
-    "enemy", "opponent", "dissident", "defector", "veteran", "candidate", "voter", "legislator", "lawmaker",
-    "senator", "congressman", "diplomat", "counterpart", "partner", "investor", "owner", "employee", "staff",
-    "personnel", "population", "community", "tribe", "clan", "villager", "townspeople", "inhabitant"})
+STATIVE_PARTICIPLES = word_set("place_spans.stative_participles")
+SITE_NOUNS = word_set("place_spans.site_nouns")
+PARTICIPANT_NOUNS = word_set("place_spans.participant_nouns")
 # verbs whose object / passive subject is typically a place ("entered Zabdeen", "Tororo was shelled")
-TERRITORIAL = frozenset({"liberate", "capture", "recapture", "seize", "storm", "enter", "shell", "bomb", "strike",
-                         "hit", "target", "attack", "besiege", "encircle", "free", "regain", "retake", "control",
-                         "overrun", "take", "pound", "bombard", "raid", "occupy", "reach", "evacuate", "clear",
-                         "secure", "invade", "surround", "rock", "shake", "blockade", "siege", "lose", "abandon",
-                         "withdraw", "leave", "destroy", "flatten", "patrol", "march", "flee", "visit", "approach"})
+TERRITORIAL = word_set("place_spans.territorial")
 GUESS_LABELS = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", ""})
 SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
 # words that run on from a title-case headline or page furniture into a place entity ("Damascus Monitor AFP",
 # "Date of publication", "Regime Air Raids"): never part of a place name here
-HEADLINE_WORDS = frozenset({"monitor", "ngo", "report", "reports", "observatory", "fierce", "tv", "media", "activists",
-                            "afp", "reuters", "ap", "regains", "attacks", "strikes", "raids", "air", "regime",
-                            "terrorist", "terrorists", "says", "killed", "kills", "dead", "date", "tags", "updated",
-                            "published", "publication", "army", "state", "medical", "source", "sources", "rebels",
-                            "forces", "troops", "civilians", "jihadists", "militants", "clashes", "bombing", "blast"})
+HEADLINE_WORDS = word_set("place_spans.headline_words")
 # words that are no place on their own ("Eastern" of a split "Eastern Ghouta", "Nov" of a date)
 NOT_ALONE = DIRECTIONS | frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-                                    "dec", "eastern", "western", "northern", "southern", "levant", "sham"})
+                                    "dec", "eastern", "western", "northern", "southern", "levant", "sham",
+                                    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"})
 
 
 _COUNTRIES: set[str] = set()

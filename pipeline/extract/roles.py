@@ -7,22 +7,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.extract.actors import ActorIndex, weapon_owners
+from pipeline.resources import word_set
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 NP_DROP = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "parataxis", "ccomp"})
-NP_KEEP_PREPS = frozenset({"of", "from", "in"})
-TARGET_PREPS = frozenset({"of", "on", "against", "in"})  # "shelling of X", "strikes on X": what a weapon acts on
+NP_KEEP_PREPS = word_set("roles.np_keep_preps")
+TARGET_PREPS = word_set("roles.target_preps")
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 OWNER_DEPS = frozenset({"poss", "amod", "compound", "nmod", "npadvmod"})
-BACKED_WORDS = frozenset({"led", "backed", "supported", "sponsored", "allied", "affiliated"})
+BACKED_WORDS = word_set("roles.backed_words")
 BACKED = re.compile(r"^(?P<who>.+?)\s*-\s*(?:led|backed|supported|sponsored|allied|affiliated)$", re.I)
 # transitive harm verbs: with no object and no auxiliary they are reduced passives ("29 rebels killed in clashes")
-TRANSITIVE_HARM = frozenset({"kill", "wound", "injure", "execute", "behead", "massacre", "slaughter", "assassinate",
-                             "kidnap", "abduct", "arrest", "detain", "torture"})
-KILL_LEMMAS = frozenset({"kill", "die", "dead", "death", "execute", "massacre", "slay", "murder", "behead", "toll",
-                         "slaughter", "assassinate", "claim", "life"})
+TRANSITIVE_HARM = word_set("roles.transitive_harm")
+KILL_LEMMAS = word_set("roles.kill_lemmas")
 CIVILIAN_WORDS = re.compile(r"\b(civilians?|children|women|people|residents|villagers|families|worshippers|"
                             r"students|passengers|farmers|shepherds|hospital|school|mosque|church|market|"
                             r"patients|displaced|refugees|citizens|protesters|journalists?|doctors?|bakery|homes?)\b", re.I)
@@ -365,8 +364,8 @@ def _number(tok: "Token") -> int | None:
         return None
 
 
-SOURCE_PREP_HEADS = frozenset({"according", "citing", "quoting"})
-TARGET_PREP_WORDS = frozenset({"against", "on", "targeting", "at", "of"})
+SOURCE_PREP_HEADS = word_set("roles.source_prep_heads")
+TARGET_PREP_WORDS = word_set("roles.target_prep_words")
 GENERIC_ACTOR_GROUPS = frozenset({"unidentified", "civilians"})
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pipeline.extract.lexicon import Modality, TriggerEntry, TriggerLexicon, _read
+from pipeline.resources import word_set
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -16,9 +17,8 @@ if TYPE_CHECKING:
 # dependency steps that keep two triggers in one event ("killed in shelling", "shelled ..., killing five")
 LINK_DEPS = frozenset({"prep", "pobj", "advcl", "acl", "xcomp", "nsubj", "nsubjpass", "dobj", "compound", "amod",
                        "npadvmod", "relcl", "agent", "poss", "nmod", "attr", "oprd", "pcomp", "dep", "conj", "appos"})
-ATTACK_HEADS = frozenset({"attack", "strike", "raid", "fire", "shell", "round", "barrage", "explosion", "blast",
-                          "assault", "operation", "campaign", "bombardment", "shelling", "fighting", "clash"})
-NEGATING_GOVERNORS = frozenset({"foil", "thwart", "prevent", "avert", "stop", "halt", "avoid", "cancel"})
+ATTACK_HEADS = word_set("triggers.attack_heads")
+NEGATING_GOVERNORS = word_set("triggers.negating_governors")
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,22 @@ A country dot is dropped when the same claim also has a dot below country level.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 
 from pipeline.geocode.resolver import INHERITED_REASON, DocFocus, Geocoder
 from pipeline.schema import EventCandidate, GeoMatch, PlaceMention
 
 COUNTRY = 4
+# a place in a locative slot: "in X", "near the town of X", "X's outskirts" is not needed -- the preposition is
+LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|on|near|outside|inside|around|into|across|from|of|to|toward|towards|"
+                             r"targeting|hit|struck|shelled|bombed|entered|stormed|captured|besieged)"
+                             r"(?:\s+(?:the|a|an))?(?:\s+[\w-]+){0,3}\s*$", re.I)
+REGION_AFTER = re.compile(r"\s*(?:province|governorate|countryside|region|rural|suburbs)\b", re.I)
 
 
 def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus,
-                 ungeocoded: dict[str, int]) -> list[tuple[PlaceMention, GeoMatch]]:
+                 ungeocoded: dict[str, int], text: str = "") -> list[tuple[PlaceMention, GeoMatch]]:
     """(place as written, gazetteer match) for each dot of the claim; unknown place texts are counted."""
     found, unknown = [], []
     for place in cand.places:
@@ -35,11 +41,11 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
     named = [(p, m) for p, m in found if not p.reason.startswith(INHERITED_REASON)]
     parse_found_unknown = any(not p.reason.startswith(INHERITED_REASON) for p in unknown)
     if not parse_found_unknown and not any(m.geo_precision < COUNTRY for _, m in named):
-        in_sentence = _sentence_place(cand, toponyms, geocoder, focus)
+        in_sentence = _sentence_place(cand, _locative(toponyms, text), geocoder, focus)
         if in_sentence is not None:
             found = [pm for pm in named if pm[1].geo_precision < COUNTRY] + [in_sentence]
     if unknown and not any(m.geo_precision < COUNTRY for _, m in found):
-        fallback = _region_of_last_place(cand, toponyms, geocoder, focus, unknown[0])
+        fallback = _region_of_last_place(cand, _locative(toponyms, text), geocoder, focus, unknown[0])
         found = [fallback] if fallback is not None else []
     if any(m.geo_precision < COUNTRY for _, m in found):
         found = [(p, m) for p, m in found if m.geo_precision < COUNTRY]
@@ -57,6 +63,17 @@ def _sentence_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geoc
             return (PlaceMention(t.text, t.start, t.end, why, t.modifier, t.kind, t.label),
                     dataclasses.replace(match, geo_reason=f"{why}; {match.geo_reason}"))
     return None
+
+
+def _locative(toponyms: Sequence[PlaceMention], text: str) -> list[PlaceMention]:
+    """The toponyms in a locative slot ("in X", "the town of X", "struck X"), with "X province" marked a region;
+    "Washington said", "Damascus accused" (a capital standing for its government) are left out."""
+    out = []
+    for t in toponyms:
+        if not LOCATIVE_BEFORE.search(text[max(0, t.start - 60) : t.start]):
+            continue
+        out.append(dataclasses.replace(t, kind="region") if REGION_AFTER.match(text[t.end : t.end + 20]) else t)
+    return out
 
 
 def _region_of_last_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder,

@@ -314,7 +314,7 @@ class Geocoder:
         if (query.guarded or query.person) and not self._passes_guard(cand, focus.country(cand.country_code),
                                                                       query.person, focus):
             return None
-        if not self._fits_focus(cand, query, focus.country(cand.country_code), focus):
+        if not self._fits_focus(cand, query, focus.country(cand.country_code), focus, others):
             return None
         basis = focus if cand.kind in ("country", "continent") else others
         share_c = basis.country(cand.country_code)
@@ -325,7 +325,8 @@ class Geocoder:
         score += 0.3 if cand.source == "dump" else 0.0
         return _Scored(score, cand, _explain(cand, share_c, share_r))
 
-    def _fits_focus(self, cand: Candidate, query: _Query, share_c: float, focus: DocFocus) -> bool:
+    def _fits_focus(self, cand: Candidate, query: _Query, share_c: float, focus: DocFocus,
+                    others: DocFocus | None = None) -> bool:
         """Small places far from a strongly focused document, places matched there only by an alternate name
         ("Al-Jura" in Deir ez-Zor is not Gyor, Hungary, alias Jura), or Arabic names outside the region, are
         refused."""
@@ -335,10 +336,15 @@ class Geocoder:
         if query.arabic_article and cand.country_code not in focus_list and fold(cand.matched_name) == name_key(
                 cand.matched_name):
             return False
-        strong_elsewhere = max(focus.countries.values(), default=0.0) >= 0.5 and share_c < 0.05
+        strong_elsewhere = (max(focus.countries.values(), default=0.0) >= self.config.get("strong_focus_share", 0.5)
+                            and share_c < self.config.get("abroad_min_share", 0.05))
+        # a country with no evidence at all, in a story about the focus countries (Numan, Nigeria in a Syria story)
+        own_vote_aside = (others or focus).country(cand.country_code)  # a namesake cannot support itself
+        unsupported = (own_vote_aside == 0.0 and cand.country_code not in focus_list
+                       and sum(focus.country(cc) for cc in focus_list) >= self.config.get("regional_story_share", 0.3))
         # abroad in a strongly focused document: only a capital or a main-name city of a million people
         prominent = cand.form == "main" and (cand.feature_code == "PPLC" or cand.population >= 1_000_000)
-        return not (strong_elsewhere and (cand.kind == "admin1" or not prominent))
+        return not ((strong_elsewhere or unsupported) and (cand.kind == "admin1" or not prominent))
 
     def _passes_guard(self, cand: Candidate, share_c: float, person: bool, focus: DocFocus) -> bool:
         """Person-like or common-word names: only well-supported, prominent places."""

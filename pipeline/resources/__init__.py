@@ -68,3 +68,9 @@ def word_list(name: str, key: str, directory: str | None = None) -> tuple[str, .
     if bad:
         raise ResourceError(f"{name}: key {key!r} must hold strings only; fix {bad[0]!r}")
     return tuple(values)
+
+
+@functools.lru_cache(maxsize=None)
+def word_set(key: str, name: str = "words.yaml") -> frozenset[str]:
+    """The word list ``key`` of ``words.yaml`` (the extraction rules' vocabulary) as a frozenset."""
+    return frozenset(word_list(name, key))

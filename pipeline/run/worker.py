@@ -65,7 +65,7 @@ def events_for(article: Article, extraction: Extraction, geocoder) -> BatchResul
         if not cand.places:
             result.events_without_place += 1
             continue
-        for place, match in claim_places(cand, extraction.toponyms, geocoder, focus, result.ungeocoded):
+        for place, match in claim_places(cand, extraction.toponyms, geocoder, focus, result.ungeocoded, article.text):
             event = Event.build(article, cand, place, match)
             if event.event_id not in seen:
                 seen.add(event.event_id)
