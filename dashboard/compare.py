@@ -120,7 +120,7 @@ def _flag(rows: pd.DataFrame) -> pd.DataFrame:
     if len(tolls) > 1:
         median = float(tolls.median())
         rows["toll_differs"] = ((rows.fatalities - median).abs() > toll_tolerance(median)).fillna(False).astype(bool)
-    cols = ["outlet", "published", "date", "sentence", "actor", "actor_text", "target", "fatalities", "claim_source",
+    cols = ["outlet", "published", "date", "sentence", "actor", "actor_text", "actor_group", "target", "fatalities", "claim_source",
             "claim_status", "claims", "url", "event_id", "link_reason", "actor_differs", "toll_differs", "denies"]
     return rows[cols]
 
@@ -187,16 +187,19 @@ STYLE = """<style>
 .ca-compare .ca-diff {background: #fde9c8; font-weight: 600;}
 .ca-compare .ca-deny {background: #f9d0d0; font-weight: 600;}
 .ca-compare .ca-own {color: #555; font-style: italic;}
+.ca-compare .ca-nowrap {white-space: nowrap;}
 </style>"""
 _HEADERS = ("Outlet", "Published", "The claim, as written", "Blames", "Target", "Killed", "Source cited", "Status")
 
 
+def _missing(value: object) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
 def _cell(value: object, css: str | None = None, own_words: object = None) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT else str(value)
-    if isinstance(value, float) and text:
-        text = f"{value:.0f}"
+    text = "" if _missing(value) else f"{value:.0f}" if isinstance(value, float) else str(value)
     extra = ""
-    if own_words is not None and not (isinstance(own_words, float) and pd.isna(own_words)) and str(own_words) != text:
+    if not _missing(own_words) and str(own_words) != text:
         extra = f' <span class="ca-own">“{html.escape(str(own_words))}”</span>'
     cls = f' class="{css}"' if css else ""
     return f"<td{cls}>{html.escape(text) or '—'}{extra}</td>"
@@ -207,10 +210,10 @@ def comparison_html(rows: pd.DataFrame) -> str:
     head = "".join(f"<th>{h}</th>" for h in _HEADERS)
     body = []
     for r in rows.itertuples(index=False):
-        published = "" if pd.isna(r.published) else pd.Timestamp(r.published).date().isoformat()
+        published = "" if _missing(r.published) else pd.Timestamp(r.published).date().isoformat()
         status = f"{r.claim_status} (denies)" if r.denies and r.claim_status != "denied" else r.claim_status
         body.append("<tr>" + "".join((
-            _cell(r.outlet), _cell(published), _cell(r.sentence),
+            _cell(r.outlet), _cell(published, "ca-nowrap"), _cell(r.sentence),
             _cell(r.actor, "ca-diff" if r.actor_differs else None, own_words=r.actor_text), _cell(r.target),
             _cell(r.fatalities, "ca-diff" if r.toll_differs else None), _cell(r.claim_source),
             _cell(status, "ca-deny" if r.denies else None),
@@ -221,7 +224,7 @@ def comparison_html(rows: pd.DataFrame) -> str:
 def differences(rows: pd.DataFrame) -> list[str]:
     """Plain-text summary of what differs (for a caption): actors, tolls, denials."""
     out = []
-    actors = sorted({a for a in rows.actor if isinstance(a, str)})
+    actors = sorted({a for a, g in zip(rows.actor, rows.actor_group) if isinstance(a, str) and g != "unidentified"})
     if rows.actor_differs.any():
         out.append("outlets blame different actors: " + ", ".join(actors))
     tolls = rows.fatalities.dropna()

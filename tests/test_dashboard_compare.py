@@ -167,3 +167,46 @@ def test_dashboard_compare_view_renders_groups_profiles_and_empty_state(outlets)
     assert "class=\"ca-compare\"" in page and "denied by RT" in page and "tolls range from 3 to 15" in page
     assert at.session_state.shown_event is not None  # the open group follows the selected event (URL)
     assert len(at.dataframe) >= 2 and at.get("download_button")
+
+
+@pytest.fixture(scope="module")
+def compare_url():
+    """`streamlit run app.py` on the invented linking fixture, in a headless Chromium (tests/browser_support.py)."""
+    from browser_support import require_browser, start_app
+
+    require_browser()
+    yield from start_app("linking_fixture", LINKED / "events.parquet", LINKED / "articles.parquet")
+
+
+@pytest.mark.browser
+def test_dashboard_compare_in_the_browser_side_by_side_shared_by_url_and_empty_state(compare_url):
+    from browser_support import Session, launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        session = Session(browser)
+        session.open(compare_url + "?view=compare")
+        table = session.page.locator("table.ca-compare")
+        table.wait_for(timeout=30000)
+        assert table.locator("tbody tr").count() == 5
+        assert table.locator("td.ca-deny").count() == 1 and table.locator("td.ca-diff").count() >= 3
+        assert "denied by RT" in session.page.locator("body").inner_text()
+        session.shot("compare_group")
+        shared = session.params()
+        assert shared.get("view") == ["compare"] and shared.get("event"), shared  # the open event is in the URL
+        session.page.get_by_role("tab", name="Outlet profiles").click()
+        session.page.wait_for_timeout(1500)
+        session.shot("compare_profiles")
+        link = compare_url + "?view=compare&event=" + shared["event"][0]
+        other = Session(browser)
+        other.open(link)
+        other.page.locator("table.ca-compare").wait_for(timeout=30000)
+        assert other.page.locator("table.ca-compare tbody tr").count() == 5
+        other.open(compare_url + "?view=compare&outlet=SANA")
+        assert "Only one outlet (SANA) matches the current filters" in other.page.locator("body").inner_text()
+        other.shot("compare_empty")
+        assert session.outside == other.outside == []
+        other.close()
+        session.close()
+        browser.close()
