@@ -61,6 +61,7 @@ EVENTS = "events.parquet"  # a folder: the events dataset
 ARTICLES = "articles.parquet"  # a folder: the articles dataset
 REPORT = "run_report.json"
 PART, COMPACT = "part-", "compact-"
+CORRUPT = ".corrupt"  # unreadable parts are moved here (dot-named: no reader's glob picks it up)
 UNDATED_YEAR = 0  # the year partition of undated claims (hive's NULL partition breaks pyarrow's pandas conversion)
 _PART_NAME = re.compile(r"^(part|compact)-([0-9a-z-]+)\.parquet$")
 GEOPARQUET_VERSION = "1.1.0"
@@ -250,6 +251,8 @@ class Storage:
                 self.fs.rm(self.path(rel))
 
     def move(self, src: str, dst: str) -> None:
+        if self.local:
+            Path(self.path(dst)).parent.mkdir(parents=True, exist_ok=True)
         self.fs.mv(self.path(src), self.path(dst))
 
     def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
@@ -258,8 +261,8 @@ class Storage:
                 return pq.read_table(fh, columns=columns)
         except (pa.ArrowInvalid, OSError) as exc:
             raise OutputError(
-                f"{self.where(rel)} is not a readable Parquet file ({exc}); if a crash or a full disk left it, "
-                f"delete it and run the same command again (its batch is redone)"
+                f"{self.where(rel)} is not a readable Parquet file ({exc}); run the same `pipeline run` command "
+                f"again: a run sets unreadable parts aside (in {CORRUPT}/) and processes their batch again"
             ) from exc
 
     def row_count(self, rel: str) -> int:
@@ -410,6 +413,39 @@ def read_events(out: str | os.PathLike) -> pa.Table:
 
 def read_articles(out: str | os.PathLike) -> pa.Table:
     return read_table(Storage(out).where(ARTICLES), ARTICLE_SCHEMA)
+
+
+def _unreadable(storage: Storage, rel: str) -> str | None:
+    """Why a dataset file's footer cannot be read, or None when it can."""
+    try:
+        storage.row_count(rel)
+    except (pa.ArrowInvalid, OSError) as exc:
+        return str(exc)
+    return None
+
+
+def set_aside_unreadable(storage: Storage) -> list[tuple[str, str]]:
+    """Move parts whose Parquet footer cannot be read (a damaged disk, a copy cut short) into
+    ``OUT/.corrupt/`` and take their batch out of the commit record, so the run processes it again.
+    Returns (moved file, why). A merged (compact) file cannot be redone alone: OutputError says what to do."""
+    moved, uncommitted = [], set()
+    for rel in event_files(storage) + article_files(storage):
+        error = None if rel in uncommitted else _unreadable(storage, rel)
+        if error is None:
+            continue
+        kind, key = file_kind(rel)
+        if kind == "compact":
+            raise OutputError(
+                f"{storage.where(rel)} is not a readable Parquet file ({error}) and holds the claims of many batches: "
+                f"keep a copy if you want it, delete the folders {storage.where(EVENTS)} and {storage.where(ARTICLES)}, and run "
+                "the same command again: every article is processed again (a merged file cannot be rebuilt alone)"
+            )
+        storage.move(rel, f"{CORRUPT}/{rel}")
+        if rel.startswith(EVENTS):
+            uncommitted.add(f"{ARTICLES}/{PART}{key}.parquet")
+            storage.delete(uncommitted)  # the batch is no longer committed: it is done again
+        moved.append((rel, error))
+    return moved
 
 
 LEGACY = {EVENTS: ".legacy-events.parquet", ARTICLES: ".legacy-articles.parquet"}

@@ -147,7 +147,7 @@ def test_store_unreadable_part_names_the_file_and_the_fix(parts):
     victim = store.event_files(parts)[0]
     with open(parts.path(victim), "r+b") as fh:
         fh.truncate(100)
-    with pytest.raises(store.OutputError, match=r"not a readable Parquet file.*delete it and run the same command again") as err:
+    with pytest.raises(store.OutputError, match=r"not a readable Parquet file.*run the same `pipeline run` command again") as err:
         store.read_events(parts.url)
     assert victim in str(err.value)
 

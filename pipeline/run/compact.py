@@ -80,6 +80,7 @@ def compact(storage: store.Storage, transform: Transform | None = None) -> Compa
     ``transform`` (a function over the whole events table) rewrites every partition through it:
     the place for a stage that needs every claim at once, such as cross-article linking."""
     recovered = recover(storage)
+    store.set_aside_unreadable(storage)
     store.remove_orphans(storage)
     article_parts = [f for f in store.article_files(storage) if store.file_kind(f)[0] == "part"]
     merge = _events_to_merge(storage)

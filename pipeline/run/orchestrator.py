@@ -51,7 +51,8 @@ def run(request: RunRequest, settings: Settings, engine: Engine | None = None, o
     started = time.monotonic()
     storage = store.Storage(request.out_dir)
     report = RunReport()
-    prepare_output(storage)
+    for rel, error in prepare_output(storage):
+        report.warnings.append(Reject(storage.where(rel), f"unreadable part ({error}): moved to {store.CORRUPT}/, its batch is done again", "store"))
     new = new_articles(request, settings, store.committed_doc_ids(storage), report)
     work = keyed_batches(new, settings, report)
     for summary in _progress((engine or choose(settings)).run(work, storage.url, settings), settings):
@@ -67,11 +68,14 @@ def run(request: RunRequest, settings: Settings, engine: Engine | None = None, o
     return report
 
 
-def prepare_output(storage: store.Storage) -> None:
-    """Finish what a crash left (an interrupted compaction, uncommitted parts) and convert the one-file layout."""
+def prepare_output(storage: store.Storage) -> list[tuple[str, str]]:
+    """Finish what a crash left (an interrupted compaction, uncommitted or unreadable parts) and convert the
+    one-file layout. Returns the unreadable parts set aside, with why."""
     compact.recover(storage)
     store.migrate_single_files(storage)
+    moved = store.set_aside_unreadable(storage)
     store.remove_orphans(storage)
+    return moved
 
 
 def commit_final_events(storage: store.Storage, settings: Settings) -> compact.CompactSummary | None:
