@@ -46,6 +46,8 @@ def test_extract_clash_without_remote_means_stays_a_battle(worker):
     "The Syrian war has killed more than 300,000 people and displaced millions.",
     "Syria's war began in March 2011 as a pro-democracy revolt in Daraa.",
     "Washington is weighing possible strikes on Raqqa in Syria.",
+    "Weeks of air raids on the Syrian city of Aleppo have killed hundreds of civilians.",
+    "Government forces recaptured Palmyra in Syria on March 27 after fierce fighting.",  # months before the article
 ])
 def test_extract_background_gives_no_dot(worker, text):
     assert rows(worker, text) == []
@@ -69,6 +71,13 @@ def test_extract_pronoun_actor_is_the_last_named_actor(worker):
     found = rows(worker, text)
     assert found and all((e.actor_text or "").lower() not in ("they", "it") for e in found)
     assert {e.actor for e in found} == {"Islamic State"}
+
+
+def test_extract_actor_continues_from_the_previous_sentence(worker):
+    text = ("Regime jets struck the Syrian town of Douma on Saturday. "
+            "The strikes killed 12 people in Douma and wounded dozens.")
+    found = rows(worker, text)
+    assert found and {e.actor for e in found} == {"Syrian Arab Army"}
 
 
 def test_extract_target_of_a_blast_is_not_its_actor(worker):

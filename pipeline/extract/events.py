@@ -210,10 +210,13 @@ def _assemble(plan: _Plan) -> Extraction:
 
 def _resolve_pronoun_actors(events: list[EventCandidate]) -> list[EventCandidate]:
     """An actor given only as a pronoun ("it", "they") is the last named actor of an earlier event of the article,
-    in that sentence's words; with none, the actor is left empty (never a pronoun)."""
+    in that sentence's words; with none, the actor is left empty (never a pronoun). An event with no actor at all
+    continues the previous sentence's event of the same type ("Regime jets struck Douma. The strikes killed 12.")."""
     out, last = [], None
     for ev in events:
-        if ev.actor_text is not None and ev.actor_text.lower() in PRONOUNS:
+        continues = (ev.actor is None and last is not None and last.event_type == ev.event_type
+                     and ev.event_type in CLAIMABLE and ev.sentence_index - last.sentence_index <= 1)
+        if continues or (ev.actor_text is not None and ev.actor_text.lower() in PRONOUNS):
             ev = dataclasses.replace(ev, actor=last.actor if last else None, actor_text=last.actor_text if last else None,
                                      actor_group=last.actor_group if last else None)
         if ev.actor is not None:
@@ -251,7 +254,8 @@ def _events_in(doc: "Doc", article: Article, index: int, base: int, focus: _Focu
     out = []
     for group in group_hits(find_triggers(sent, lex)):
         cand = _candidate(group, doc, article, index, base, focus, context)
-        if background_reason(cand.sentence, cand.fatalities) is None:
+        written = cand.event_date if cand.date_text else None
+        if background_reason(cand.sentence, cand.fatalities, None, written, article.published) is None:
             out.append(cand)
     return out
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ class MeansRules:
     means: tuple[tuple[str, "re.Pattern[str]"], ...]  # (sub_event_type, pattern), most specific first
     background: "re.Pattern[str]"
     max_fatalities: int
+    stale_days: int
 
 
 def _alternation(patterns: list, where: str) -> "re.Pattern[str]":
@@ -51,7 +53,8 @@ def load_means_rules(directory: str | None = None) -> MeansRules:
             raise ResourceError(f"triggers.yaml: instruments.generic_types: {etype!r}/{sub!r} is not in schema.EVENT_TYPES")
     return MeansRules(generic, tuple(means), _alternation(need(bg, "patterns", list, "triggers.yaml: background"),
                                                           "background.patterns"),
-                      int(need(bg, "max_fatalities", int, "triggers.yaml: background")))
+                      int(need(bg, "max_fatalities", int, "triggers.yaml: background")),
+                      int(need(bg, "stale_days", int, "triggers.yaml: background")))
 
 
 def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None = None) -> tuple[str, str]:
@@ -65,10 +68,14 @@ def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None 
     return etype, sub
 
 
-def background_reason(sentence: str, fatalities: int | None, rules: MeansRules | None = None) -> str | None:
-    """Why the sentence is background rather than an event (a war-wide toll, an aggregate), or None."""
+def background_reason(sentence: str, fatalities: int | None, rules: MeansRules | None = None,
+                      event_date: dt.date | None = None, published: dt.date | None = None) -> str | None:
+    """Why the sentence is background rather than an event (a war-wide toll, an aggregate, an event weeks before
+    its article), or None. ``event_date`` is the date the sentence's own date words give (None without any)."""
     rules = rules or load_means_rules()
     if fatalities is not None and fatalities > rules.max_fatalities:
         return f"{fatalities} killed is a toll, not one event"
+    if event_date is not None and published is not None and (published - event_date).days >= rules.stale_days:
+        return f"dated {event_date}, {(published - event_date).days} days before the article"
     m = rules.background.search(sentence)
     return f"aggregate: {m.group(0)!r}" if m else None
