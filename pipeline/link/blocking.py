@@ -17,34 +17,40 @@ The pairs are positions ``a`` < ``b`` into the claims frame, each pair once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
 from pipeline.link.rules import LinkRules
 
 CELL_DEG = 0.5
-CHUNK_ROWS = 200_000  # claims per block of consecutive buckets (bounds the memory of one merge)
+CHUNK_ROWS = 20_000  # claims per block of consecutive buckets (bounds the memory of one merge)
 _NEIGHBOURS = [(dx, dy, db) for dx in (-1, 0, 1) for dy in (-1, 0, 1) for db in (0, 1)]
 _COLUMNS = ["pos_x", "pos_y", "first_x", "first_y"]
 
 
 def candidate_pairs(claims: pd.DataFrame, rules: LinkRules) -> pd.DataFrame:
     """Every pair of claims that may link, as positions ``a`` < ``b`` into ``claims``."""
+    pairs = pd.concat([pd.DataFrame({"a": [], "b": []}, dtype="int64"), *iter_candidate_pairs(claims, rules)], ignore_index=True)
+    return pairs.drop_duplicates(ignore_index=True).sort_values(["a", "b"], ignore_index=True)
+
+
+def iter_candidate_pairs(claims: pd.DataFrame, rules: LinkRules) -> Iterator[pd.DataFrame]:
+    """The candidate pairs block by block (each pair in exactly one block), so memory stays bounded."""
     if len(claims) < 2:
-        return pd.DataFrame({"a": [], "b": []}, dtype="int64")
+        return
     bucket = claims["day"].to_numpy() // max(rules.widest_window, 1)
     order = np.argsort(bucket, kind="stable")
     sorted_bucket = bucket[order]
-    found, lo = [], 0
+    lo = 0
     while lo < len(order):
         hi = _chunk_end(sorted_bucket, lo)
         overlap = np.searchsorted(sorted_bucket, sorted_bucket[hi - 1] + 1, side="right")
         rows = claims.iloc[order[lo:overlap]].assign(
             pos=order[lo:overlap], bucket=sorted_bucket[lo:overlap], first=np.arange(overlap - lo) < hi - lo)
-        found.append(_chunk_pairs(rows))
+        yield _chunk_pairs(rows).drop_duplicates(ignore_index=True)
         lo = hi
-    pairs = pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
-    return pairs.sort_values(["a", "b"], ignore_index=True)
 
 
 def _chunk_end(sorted_bucket: np.ndarray, lo: int) -> int:

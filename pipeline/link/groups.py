@@ -36,7 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.link.blocking import candidate_pairs
+from pipeline.link.blocking import candidate_pairs, iter_candidate_pairs
 from pipeline.link.rules import LinkRules, evaluate, haversine_km, reason
 from pipeline.schema import stable_hash
 
@@ -44,10 +44,15 @@ _USED = ["event_id", "doc_id", "outlet", "published", "event_date", "date_precis
          "actor", "actor_group", "target", "fatalities", "place_name", "place_id", "admin1", "country_code", "geo_precision", "geo_reason", "lat", "lon"]
 
 
+_REASON_COLUMNS = ["event_id", "outlet", "event_type", "sub_event_type", "actor", "actor_group", "fatalities",
+                   "place_name", "place_id", "admin1", "country_code", "date_kind"]
+
+
 def link_events(events: pa.Table, rules: LinkRules = LinkRules()) -> pa.Table:
     """``events`` with ``event_group`` and ``link_reason`` filled for every linked claim (null otherwise)."""
     claims = claims_frame(events, rules)
-    links = evaluate(claims, candidate_pairs(claims, rules), rules)
+    found = [evaluate(claims, pairs, rules) for pairs in iter_candidate_pairs(claims, rules)]
+    links = pd.concat(found, ignore_index=True) if found else evaluate(claims, candidate_pairs(claims, rules), rules)
     group_of, why = _union(claims, links, rules)
     groups = np.full(events.num_rows, None, dtype=object)
     reasons = np.full(events.num_rows, None, dtype=object)
@@ -61,6 +66,8 @@ def claims_frame(events: pa.Table, rules: LinkRules = LinkRules()) -> pd.DataFra
     if events.num_rows == 0:
         return pd.DataFrame(columns=_USED + ["row", "day", "date_kind", "window"])
     frame = events.select(_USED).drop_columns(["published", "event_date"]).to_pandas()
+    text = [c for c in frame.columns if pa.types.is_string(events.schema.field(c).type)]
+    frame = frame.astype({c: object for c in text})  # plain objects: row takes on Arrow strings are slow
     event_day = _days(events["event_date"])
     published_day = _days(events["published"])
     precision = frame["date_precision"].to_numpy()
@@ -127,16 +134,25 @@ def _extent_km(span: tuple) -> float:
 
 def _union(claims: pd.DataFrame, links: pd.DataFrame, rules: LinkRules) -> tuple[np.ndarray, np.ndarray]:
     """Group id and link reason per claim (None for claims left alone)."""
-    why = np.full(len(claims), None, dtype=object)
     groups = _Groups(claims)
     ordered = links.assign(km_rounded=links["km"].round(3)).sort_values(["tier", "days", "km_rounded", "a", "b"], kind="stable")
+    first: dict[int, tuple[int, int, int, float]] = {}  # claim -> its strongest accepted link (partner, tier, days, km)
     for a, b, tier, days, km in ordered[["a", "b", "tier", "days", "km"]].itertuples(index=False):
-        if not groups.union_if_compact(a, b, rules):
-            continue
-        for x, y in ((a, b), (b, a)):
-            if why[x] is None:
-                why[x] = reason(claims.iloc[x], claims.iloc[y], tier, days, km)
+        if groups.union_if_compact(a, b, rules):
+            first.setdefault(a, (b, tier, days, km))
+            first.setdefault(b, (a, tier, days, km))
+    why = np.full(len(claims), None, dtype=object)
+    if first:
+        mine, partners = list(first), [v[0] for v in first.values()]
+        for x, left, right, (_, tier, days, km) in zip(mine, _records(claims, mine), _records(claims, partners), first.values()):
+            why[x] = reason(left, right, tier, days, km)
     return _group_ids(claims, groups, why), why
+
+
+def _records(claims: pd.DataFrame, positions: list[int]) -> list[dict]:
+    """Rows as plain dicts, None for missing values (one bulk take, not a lookup per row)."""
+    rows = claims.iloc[positions][_REASON_COLUMNS].astype(object)
+    return rows.where(rows.notna(), None).to_dict("records")
 
 
 def _group_ids(claims: pd.DataFrame, groups: _Groups, why: np.ndarray) -> np.ndarray:

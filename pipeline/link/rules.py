@@ -116,11 +116,13 @@ def _tier(precision: pd.Series) -> np.ndarray:
 
 
 def _types_compatible(A: pd.DataFrame, B: pd.DataFrame, rules: LinkRules) -> np.ndarray:
-    same = A["event_type"].to_numpy() == B["event_type"].to_numpy()
-    if not rules.compatible_types:
-        return same
-    pair = [frozenset((x, y)) in rules.compatible_types for x, y in zip(A["event_type"], B["event_type"])]
-    return same | np.asarray(pair, dtype=bool)
+    x, y = A["event_type"].to_numpy(dtype=object), B["event_type"].to_numpy(dtype=object)
+    ok = x == y
+    for pair in rules.compatible_types:
+        if len(pair) == 2:
+            p, q = sorted(pair)
+            ok |= ((x == p) & (y == q)) | ((x == q) & (y == p))
+    return ok
 
 
 def _reversed_roles(A: pd.DataFrame, B: pd.DataFrame) -> np.ndarray:
@@ -143,7 +145,7 @@ def _place_agrees(A: pd.DataFrame, B: pd.DataFrame, tier: np.ndarray, km: np.nda
     return np.select([tier == 0, tier == 1], [km <= rules.town_km, same_admin1], same_country & strong)
 
 
-def reason(a: pd.Series, b: pd.Series, tier: int, days: int, km: float) -> str:
+def reason(a: dict, b: dict, tier: int, days: int, km: float) -> str:
     """Why claim ``a`` is linked with claim ``b``, in words (stored in ``link_reason``)."""
     return "; ".join((
         f"with {b['outlet']} claim {b['event_id']}",
@@ -154,7 +156,7 @@ def reason(a: pd.Series, b: pd.Series, tier: int, days: int, km: float) -> str:
     ) + _toll_words(a, b))
 
 
-def _place_words(a: pd.Series, b: pd.Series, tier: int, km: float) -> str:
+def _place_words(a: dict, b: dict, tier: int, km: float) -> str:
     if tier == 0:
         if a["place_id"] == b["place_id"]:
             return f"same place {a['place_name']}"
@@ -164,13 +166,13 @@ def _place_words(a: pd.Series, b: pd.Series, tier: int, km: float) -> str:
     return f"same country {a['country_code']} (country level only: same day, sub-type and actor)"
 
 
-def _date_words(a: pd.Series, b: pd.Series, days: int) -> str:
+def _date_words(a: dict, b: dict, days: int) -> str:
     kinds = {a["date_kind"], b["date_kind"]}
     what = "event dates" if kinds == {"event"} else "published dates" if kinds == {"published"} else "event and published dates"
     return f"{what} same day" if days == 0 else f"{what} {days} day{'s' if days > 1 else ''} apart"
 
 
-def _type_words(a: pd.Series, b: pd.Series) -> str:
+def _type_words(a: dict, b: dict) -> str:
     if a["event_type"] != b["event_type"]:
         return f"{a['event_type']} ({a['sub_event_type']}) vs {b['event_type']} ({b['sub_event_type']})"
     if a["sub_event_type"] == b["sub_event_type"]:
@@ -178,22 +180,22 @@ def _type_words(a: pd.Series, b: pd.Series) -> str:
     return f"both {a['event_type']} ({a['sub_event_type']} vs {b['sub_event_type']})"
 
 
-def _toll_words(a: pd.Series, b: pd.Series) -> tuple[str, ...]:
+def _toll_words(a: dict, b: dict) -> tuple[str, ...]:
     x, y = a["fatalities"], b["fatalities"]
-    if pd.isna(x) or pd.isna(y):
+    if x is None or y is None:
         return ()
     return (f"same toll ({int(x)})",) if x == y else (f"tolls {int(x)} vs {int(y)}",)
 
 
-def _actor_words(a: pd.Series, b: pd.Series) -> str:
+def _actor_words(a: dict, b: dict) -> str:
     x, y = (None if a["actor_group"] == "unidentified" else a["actor"]), (None if b["actor_group"] == "unidentified" else b["actor"])
-    if pd.isna(x) and pd.isna(y):
+    if x is None and y is None:
         return "no actor named by either"
-    if pd.isna(x) or pd.isna(y):
-        return f"actor named by one only ({x if pd.notna(x) else y})"
+    if x is None or y is None:
+        return f"actor named by one only ({x if x is not None else y})"
     if x == y:
         return f"same actor ({x})"
     gx, gy = a["actor_group"], b["actor_group"]
-    if pd.notna(gx) and gx == gy:
+    if gx is not None and gx == gy:
         return f"actors differ within {gx} ({x} vs {y})"
     return f"actor disputed ({x} vs {y})"
