@@ -29,7 +29,7 @@ def _anchor(doc, word):
     ("Syrian troops shelled the town of Douma, killing five civilians.", "shelled", "Syrian troops", "town of Douma", 5),
     ("Five civilians were killed by rebel mortar fire in Aleppo.", "killed", "rebel mortar fire", "Five civilians", 5),
     ("Islamic State militants executed 20 men in Palmyra.", "executed", "Islamic State militants", "20 men", 20),
-    ("Russian airstrikes killed 12 people in Idlib.", "killed", "Russian airstrikes", "12 people", 12),
+    ("Russian airstrikes killed 12 people in Idlib.", "killed", "Russian airstrikes", "12 people in Idlib", 12),
 ])
 def test_roles_actor_target_fatalities(nlp, text, trigger, actor, target, killed):
     doc = nlp(text)
