@@ -163,3 +163,15 @@ def test_link_groups_blocking_finds_every_pair_all_pairs_would_link():
     assert len(want) > 50
     assert set(zip(want.a, want.b)) == set(zip(got.a, got.b))
     assert len(found) < len(all_pairs) / 4  # and it is blocking, not all pairs
+
+
+@pytest.mark.parametrize("rows", [
+    [],
+    [claim("e1", "A")],
+    [claim("e1", "A", lat=None), claim("e2", "B", lat=None)],  # no coordinates: nothing to compare
+    [claim("e1", "A", event_date=None, published=None), claim("e2", "B", event_date=None, published=None)],  # no date
+])
+def test_link_groups_tables_with_nothing_to_link(rows):
+    out = link_events(table(rows))
+    assert out.num_rows == len(rows)
+    assert out.column("event_group").null_count == len(rows)

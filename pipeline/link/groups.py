@@ -56,7 +56,7 @@ def link_events(events: pa.Table, rules: LinkRules = LinkRules()) -> pa.Table:
     group_of, why = _union(claims, links, rules)
     groups = np.full(events.num_rows, None, dtype=object)
     reasons = np.full(events.num_rows, None, dtype=object)
-    rows = claims["row"].to_numpy()
+    rows = claims["row"].to_numpy(dtype=np.int64)
     groups[rows], reasons[rows] = group_of, why
     return _set_column(_set_column(events, "event_group", groups), "link_reason", reasons)
 
