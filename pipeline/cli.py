@@ -108,7 +108,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "gazetteer":
         return _gazetteer(args, settings)
     if args.command == "compact":
-        return _compact(args.out)
+        return _compact(args.out, settings)
     for name, default, help_text in describe():
         print(f"{name:20} {default!s:40} {help_text}")
     return 0
@@ -150,15 +150,17 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     return run.exit_code(report)
 
 
-def _compact(out: str) -> int:
+def _compact(out: str, settings: Settings) -> int:
+    """Merge the parts of a run; with new parts this is a run's final commit (cross-article linking included)."""
     from pipeline import store
     from pipeline.run import compact
+    from pipeline.run import orchestrator as run
 
     storage = store.Storage(out)
     if not storage.exists(store.EVENTS) and not storage.exists(store.ARTICLES):
         raise UsageError(f"{out} holds no events.parquet or articles.parquet: give the --out folder of a run")
     store.migrate_single_files(storage)
-    summary = compact.compact(storage)
+    summary = run.commit_final_events(storage, settings.replace(compact=True)) if store.has_parts(storage) else compact.compact(storage)
     note = f" (an interrupted compaction was {summary.recovered} first)" if summary.recovered else ""
     print(f"compacted {out}: {summary.replaced} files merged into {summary.written}{note}", file=sys.stderr)
     return 0

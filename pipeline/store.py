@@ -376,6 +376,11 @@ def remove_orphans(storage: Storage) -> list[str]:
     return orphans + temps
 
 
+def has_parts(storage: Storage) -> bool:
+    """Whether batches were committed since the last compaction."""
+    return any(file_kind(f)[0] == "part" for f in article_files(storage))
+
+
 def committed_doc_ids(storage: Storage) -> set[str]:
     """doc_id of every article in a committed articles file."""
     ids: set[str] = set()

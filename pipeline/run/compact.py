@@ -110,25 +110,25 @@ def _token(storage: store.Storage, article_parts: list[str], merge: list[tuple[s
 
 
 def _merge_partition(storage: store.Storage, folder: str, files: list[str], token: str) -> str:
-    table = store.read_dataset(storage, store.EVENTS, store.EVENT_SCHEMA, files)
-    ids = table.column("event_id")
-    if pc.count_distinct(ids).as_py() != table.num_rows:  # the same claim in two files: keep one
-        table = _first_per_id(table)
+    table = _unique(store.read_dataset(storage, store.EVENTS, store.EVENT_SCHEMA, files))
     rel = f"{folder}/{store.COMPACT}{token}.parquet"
     storage.write_parquet(store.events_for_file(table), rel)
     return rel
 
 
-def _first_per_id(table: pa.Table) -> pa.Table:
+def _unique(table: pa.Table) -> pa.Table:
+    """One row per event_id (a claim in two files, e.g. a batch redone after its merged file was lost)."""
+    if pc.count_distinct(table.column("event_id")).as_py() == table.num_rows:
+        return table
     seen: set[str] = set()
     keep = [not (i in seen or seen.add(i)) for i in table.column("event_id").to_pylist()]
     return table.filter(pa.array(keep))
 
 
 def _rewrite_all(storage: store.Storage, merge: list[tuple[str, list[str]]], token: str, transform: Transform) -> list[str]:
-    table = store.read_dataset(storage, store.EVENTS, store.EVENT_SCHEMA, [f for _, items in merge for f in items])
+    table = _unique(store.read_dataset(storage, store.EVENTS, store.EVENT_SCHEMA, [f for _, items in merge for f in items]))
     written = []
-    for folder, rows in store.split_by_partition(transform(table)):
+    for folder, rows in store.split_by_partition(transform(table) if table.num_rows else table):  # no rows, nothing to transform
         rel = f"{folder}/{store.COMPACT}{token}.parquet"
         storage.write_parquet(store.events_for_file(rows), rel)
         written.append(rel)

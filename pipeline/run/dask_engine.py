@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain, islice
 
 from pipeline import store
 from pipeline.errors import PipelineError
@@ -50,7 +50,7 @@ class Dask:
         client = self.client or connect(self.address or "")
         try:
             check_shared_output(client, out)
-            yield from submit_all(client, iter([*first, *work]), out, settings)
+            yield from submit_all(client, chain(first, work), out, settings)
         finally:
             if self.client is None:
                 client.close()

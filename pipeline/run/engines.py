@@ -12,7 +12,7 @@ never holds more than a few batches of articles in memory whatever the size of i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import Protocol
 
 from pipeline.errors import PipelineError
@@ -50,7 +50,7 @@ class ProcessPool:
         if len(first) < 2:
             yield from InProcess().run(iter(first), out, settings)
             return
-        yield from self._pool(iter([*first, *work]), out, settings)
+        yield from self._pool(chain(first, work), out, settings)
 
     def _pool(self, work: Work, out: str, settings: Settings) -> Iterator[worker.PartSummary]:
         import multiprocessing

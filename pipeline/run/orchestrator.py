@@ -59,7 +59,7 @@ def run(request: RunRequest, settings: Settings, engine: Engine | None = None, o
         _count(report, summary)
         if on_part is not None:
             on_part(summary)
-    if report.articles_new or any(store.file_kind(f)[0] == "part" for f in store.article_files(storage)):
+    if store.has_parts(storage):
         commit_final_events(storage, settings)
     report.articles_total = store.dataset_rows(storage, store.ARTICLES)
     report.events_total = store.dataset_rows(storage, store.EVENTS)
