@@ -35,6 +35,18 @@ def test_extract_type_follows_the_means(worker, text, sub):
     assert {(e.event_type, e.sub_event_type) for e in found} == {("Explosions/Remote violence", sub)}
 
 
+def test_extract_killing_takes_the_means_of_the_sentence_before(worker):
+    text = ("Air strikes and shelling hit Homs province in Syria on Wednesday, activists said. "
+            "At least eight people were killed in the town of Rastan.")
+    found = [e for e in rows(worker, text) if "Rastan" in e.sentence]
+    assert found and found[0].event_type == "Explosions/Remote violence"
+
+
+def test_extract_advance_is_fighting_not_a_capture(worker):
+    found = rows(worker, "Government forces advanced towards the Syrian town of Tabqa on Monday.")
+    assert found and {(e.event_type, e.sub_event_type) for e in found} == {("Battles", "Armed clash")}
+
+
 def test_extract_clash_without_remote_means_stays_a_battle(worker):
     found = rows(worker, "Rebels clashed with government troops in the Syrian town of Daraa on Monday.")
     assert [(e.event_type, e.sub_event_type) for e in found] == [("Battles", "Armed clash")]

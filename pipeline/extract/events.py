@@ -25,7 +25,7 @@ from pipeline.extract.actors import actor_index, responsibility_claims
 from pipeline.extract.claims import claim_source, claim_status
 from pipeline.extract.dates import find_date
 from pipeline.extract.lexicon import load_claims, load_outlets, load_triggers
-from pipeline.extract.means import background_reason, type_by_means
+from pipeline.extract.means import background_reason, type_by_means, type_from_context
 from pipeline.extract.nlp import RULER_NAME, build_nlp
 from pipeline.extract.place_spans import known_country
 from pipeline.extract.place_attach import doc_toponyms, places_for
@@ -199,7 +199,7 @@ def _assemble(plan: _Plan) -> Extraction:
             continue
         tops = [_shift(m, start) for m in doc_toponyms(doc)]
         if plan.candidate[i]:
-            for cand in _events_in(doc, plan.article, i, start, focus, context):
+            for cand in _events_in(doc, plan.article, i, start, focus, context, _neighbours(plan, i)):
                 events.append(cand)
                 focus.see(cand.places, from_event=True)
         toponyms.extend(tops)
@@ -247,13 +247,20 @@ def _shift(m: PlaceMention, base: int) -> PlaceMention:
     return dataclasses.replace(m, start=m.start + base, end=m.end + base)
 
 
-def _events_in(doc: "Doc", article: Article, index: int, base: int, focus: _Focus, context: str
-               ) -> list[EventCandidate]:
+def _neighbours(plan: _Plan, i: int) -> list[str]:
+    """The sentences before and after sentence ``i``, then the headline: where a generic killing's means is told."""
+    text = plan.article.text or ""
+    picks = [j for j in (i - 1, i + 1, 0) if 0 <= j < len(plan.spans) and j != i]
+    return [text[plan.spans[j][0] : plan.spans[j][1]] for j in dict.fromkeys(picks)]
+
+
+def _events_in(doc: "Doc", article: Article, index: int, base: int, focus: _Focus, context: str,
+               neighbours: list[str] = ()) -> list[EventCandidate]:
     lex = load_triggers()
     sent = doc[:]
     out = []
     for group in group_hits(find_triggers(sent, lex)):
-        cand = _candidate(group, doc, article, index, base, focus, context)
+        cand = _candidate(group, doc, article, index, base, focus, context, neighbours)
         written = cand.event_date if cand.date_text else None
         if background_reason(cand.sentence, cand.fatalities, None, written, article.published) is None:
             out.append(cand)
@@ -261,7 +268,7 @@ def _events_in(doc: "Doc", article: Article, index: int, base: int, focus: _Focu
 
 
 def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int, base: int, focus: _Focus,
-               context: str) -> EventCandidate:
+               context: str, neighbours: list[str] = ()) -> EventCandidate:
     anchors = _anchors(group)
     head = group[0]
     index_ = actor_index()
@@ -273,6 +280,7 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         actor = party(fallback, index_, context) if fallback is not None else pronoun  # a pronoun: resolved later
     target = party(target_tok, index_, context)
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
+    etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours))
     claims = load_claims()
     source = claim_source(doc[:], anchors, article.outlet, claims, _agencies(), article.text[:base])
     text = doc.text

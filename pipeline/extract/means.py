@@ -26,6 +26,7 @@ class MeansRules:
     background: "re.Pattern[str]"
     max_fatalities: int
     stale_days: int
+    context_triggers: frozenset[str] = frozenset()
 
 
 def _alternation(patterns: list, where: str) -> "re.Pattern[str]":
@@ -54,7 +55,8 @@ def load_means_rules(directory: str | None = None) -> MeansRules:
     return MeansRules(generic, tuple(means), _alternation(need(bg, "patterns", list, "triggers.yaml: background"),
                                                           "background.patterns"),
                       int(need(bg, "max_fatalities", int, "triggers.yaml: background")),
-                      int(need(bg, "stale_days", int, "triggers.yaml: background")))
+                      int(need(bg, "stale_days", int, "triggers.yaml: background")),
+                      frozenset(need(inst, "context_triggers", list, "triggers.yaml: instruments", [])))
 
 
 def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None = None) -> tuple[str, str]:
@@ -65,6 +67,20 @@ def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None 
     for means_sub, pattern in rules.means:
         if pattern.search(sentence):
             return REMOTE, means_sub
+    return etype, sub
+
+
+def type_from_context(etype: str, sub: str, trigger_lemma: str, context: list[str],
+                      rules: MeansRules | None = None) -> tuple[str, str]:
+    """A generic killing or attack typed by the means of neighbouring sentences (``context``, nearest first), when
+    its own sentence names none (call after :func:`type_by_means`)."""
+    rules = rules or load_means_rules()
+    if (etype, sub) not in rules.generic or trigger_lemma not in rules.context_triggers:
+        return etype, sub
+    for text in context:
+        found = type_by_means(etype, sub, text, rules)
+        if found != (etype, sub):
+            return found
     return etype, sub
 
 

@@ -392,6 +392,7 @@ def _not_actors(anchors: list["Token"], target: "Token | None", sent: "Span", sp
     """Token indices that cannot hold the actor: the target's and victims' phrases, cited sources, attacked places."""
     blocked: set[int] = set()
     roots = [target] if target is not None else []
+    roots += [c for a in anchors for c in a.children if c.dep_ in ("dobj", "nsubjpass")]  # what the event is done to
     for tok in sent:
         if tok.dep_ in ("dobj", "nsubjpass") and tok.head.lemma_.lower() in TRANSITIVE_HARM | KILL_LEMMAS:
             roots.append(tok)  # victims
