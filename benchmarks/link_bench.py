@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FAKES_CSV = ROOT.parent / "shared" / "eval" / "fakes_syria" / "fakes_dev.csv"
 sys.path.insert(0, str(ROOT))
 
-from pipeline import store  # noqa: E402
-from pipeline.link.groups import link_events  # noqa: E402
+from pipeline import store
+from pipeline.link.groups import link_events
 
 TARGETS = {"pair_precision": 0.90, "pair_recall": 0.70}
 GOLD_FIELDS = ("date", "location", "cause_of_death")

@@ -48,7 +48,10 @@ _REASON_COLUMNS = ["event_id", "outlet", "event_type", "sub_event_type", "actor"
                    "place_name", "place_id", "admin1", "country_code", "date_kind"]
 
 
-def link_events(events: pa.Table, rules: LinkRules = LinkRules()) -> pa.Table:
+DEFAULT_RULES = LinkRules()
+
+
+def link_events(events: pa.Table, rules: LinkRules = DEFAULT_RULES) -> pa.Table:
     """``events`` with ``event_group`` and ``link_reason`` filled for every linked claim (null otherwise)."""
     claims = claims_frame(events, rules)
     found = [evaluate(claims, pairs, rules) for pairs in iter_candidate_pairs(claims, rules)]
@@ -61,7 +64,7 @@ def link_events(events: pa.Table, rules: LinkRules = LinkRules()) -> pa.Table:
     return _set_column(_set_column(events, "event_group", groups), "link_reason", reasons)
 
 
-def claims_frame(events: pa.Table, rules: LinkRules = LinkRules()) -> pd.DataFrame:
+def claims_frame(events: pa.Table, rules: LinkRules = DEFAULT_RULES) -> pd.DataFrame:
     """The linkable rows as a frame sorted by event_id; ``row`` is the position in ``events``."""
     if events.num_rows == 0:
         return pd.DataFrame(columns=_USED + ["row", "day", "date_kind", "window"])
@@ -121,9 +124,13 @@ class _Groups:
 
 
 def _merge_span(x: tuple, y: tuple) -> tuple:
-    lo = lambda u, v: v if u is None else u if v is None else min(u, v)  # noqa: E731
-    hi = lambda u, v: v if u is None else u if v is None else max(u, v)  # noqa: E731
-    return (min(x[0], y[0]), max(x[1], y[1]), lo(x[2], y[2]), hi(x[3], y[3]), lo(x[4], y[4]), hi(x[5], y[5]))
+    return (min(x[0], y[0]), max(x[1], y[1]), _either(min, x[2], y[2]), _either(max, x[3], y[3]),
+            _either(min, x[4], y[4]), _either(max, x[5], y[5]))
+
+
+def _either(pick, u, v):
+    """``pick`` of two values of which either may be None (a group with no town-level claim yet)."""
+    return v if u is None else u if v is None else pick(u, v)
 
 
 def _extent_km(span: tuple) -> float:
@@ -157,7 +164,7 @@ def _records(claims: pd.DataFrame, positions: list[int]) -> list[dict]:
 
 def _group_ids(claims: pd.DataFrame, groups: _Groups, why: np.ndarray) -> np.ndarray:
     roots = np.array([groups.find(i) for i in range(len(claims))], dtype=np.int64)
-    linked = why != None  # noqa: E711 (elementwise over an object array)
+    linked = np.array([w is not None for w in why], dtype=bool)
     frame = pd.DataFrame({"root": roots, "day": claims["day"].to_numpy(), "event_id": claims["event_id"].to_numpy()})[linked]
     earliest = frame.sort_values(["day", "event_id"]).groupby("root")["event_id"].first()
     ids = {root: stable_hash("event_group", event_id) for root, event_id in earliest.items()}

@@ -22,8 +22,8 @@ ROOT = HERE.parents[2]
 CORPUS = ROOT / "tests" / "data" / "linking_fixture"
 sys.path.insert(0, str(ROOT))
 
-from pipeline import store  # noqa: E402
-from pipeline.link.groups import link_events  # noqa: E402
+from pipeline import store
+from pipeline.link.groups import link_events
 
 
 def main() -> int:
