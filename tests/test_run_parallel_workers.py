@@ -44,7 +44,11 @@ def test_run_parallel_rejects_nonsense_counts(flags, tmp_path):
     assert cli_run(seed_files(), tmp_path / "out", *flags) == cli.EXIT_USAGE
 
 
-def test_run_parallel_defaults_to_the_machine_cores():
+@pytest.mark.parametrize("cores, workers", [(3, 3), (1, 1), (None, 1)])
+def test_run_parallel_defaults_to_the_machine_cores(monkeypatch, cores, workers):
+    """The default follows the machine (cpu_count None: one worker); the environment overrides it."""
     import os
 
-    assert Settings().workers == max(1, os.cpu_count() or 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert Settings().workers == workers
+    assert Settings.from_env({"CLAIMS_ATLAS_WORKERS": "5"}).workers == 5
