@@ -67,6 +67,11 @@ def moved(km_north: float) -> dict:
     ({"event_date": None, "date_precision": None, "published": DAY + dt.timedelta(days=5)}, False),
     # an event date filled in from the article date (no date words) counts as the published date
     ({"event_date": DAY + dt.timedelta(days=3), "date_text": None, "date_precision": "week", "published": DAY + dt.timedelta(days=3)}, False),
+    # a text date only to another month ("In January, ...") is another event; the same month lets the article date stand in
+    ({"event_date": dt.date(2019, 1, 1), "date_precision": "month", "date_text": "In January"}, False),
+    ({"event_date": dt.date(2019, 3, 1), "date_precision": "month", "date_text": "this month"}, True),
+    # an event date after publication is a misreading: the article's date (five days earlier) stands in
+    ({"published": DAY - dt.timedelta(days=5)}, False),
     ({"event_type": "Protests", "sub_event_type": "Peaceful protest"}, False),  # incompatible type
     ({"event_type": "Violence against civilians", "sub_event_type": "Attack"}, True),  # compatible type
     ({"doc_id": "A"}, False),  # the same article is never linked to itself
@@ -128,7 +133,7 @@ def test_link_groups_id_is_the_hash_of_the_earliest_member_and_order_does_not_ma
 
 
 def test_link_groups_chaining_guard_bounds_the_date_span():
-    chain = [claim(f"e{i}", f"D{i}", event_date=DAY + dt.timedelta(days=i)) for i in range(8)]
+    chain = [claim(f"e{i}", f"D{i}", event_date=DAY + dt.timedelta(days=i), published=DAY + dt.timedelta(days=i)) for i in range(8)]
     out = link_events(table(chain)).to_pylist()
     spans: dict[str, list[int]] = {}
     for row in out:

@@ -71,13 +71,13 @@ def claims_frame(events: pa.Table, rules: LinkRules = DEFAULT_RULES) -> pd.DataF
     frame = events.select(_USED).drop_columns(["published", "event_date"]).to_pandas()
     text = [c for c in frame.columns if pa.types.is_string(events.schema.field(c).type)]
     frame = frame.astype({c: object for c in text})  # plain objects: row takes on Arrow strings are slow
-    event_day = _days(events["event_date"])
-    published_day = _days(events["published"])
+    event_day, published_day = _days(events["event_date"]), _days(events["published"])
     precision = frame["date_precision"].to_numpy()
     own_words = frame["date_text"].notna().to_numpy()  # the text's own date, not the article date standing in
-    use_event = ~np.isnan(event_day) & np.isin(precision, ["day", "week"]) & own_words
+    after = event_day > published_day + 1  # a date after publication is a misreading: the article date stands in
+    use_event = ~np.isnan(event_day) & np.isin(precision, ["day", "week"]) & own_words & ~after
     frame["row"] = np.arange(events.num_rows)
-    frame["day"] = np.where(use_event, event_day, published_day)
+    frame["day"] = np.where(use_event, event_day, np.where(_elsewhen(events, precision, own_words), np.nan, published_day))
     frame["date_kind"] = np.where(use_event, "event", "published")
     frame["named"] = ~frame["geo_reason"].fillna("").str.startswith("document focus").to_numpy()
     frame["window"] = np.where(use_event, np.where(precision == "week", rules.week_window, rules.day_window), rules.published_window)
@@ -85,6 +85,17 @@ def claims_frame(events: pa.Table, rules: LinkRules = DEFAULT_RULES) -> pd.DataF
                 & frame["geo_precision"].between(1, 4))
     frame = frame[linkable].astype({"day": "int64"})
     return frame.sort_values(["event_id", "row"], kind="stable", ignore_index=True)
+
+
+def _elsewhen(events: pa.Table, precision: np.ndarray, own_words: np.ndarray) -> np.ndarray:
+    """Claims whose text dates them only to a month or year other than the article's ("In May, ...",
+    "last year"): the article date does not stand in for them, so they stay unlinked."""
+    event, published = events["event_date"], events["published"]
+    month = pc.fill_null(pc.not_equal(pc.strftime(pc.cast(event, pa.timestamp("s")), "%Y-%m"),
+                                      pc.strftime(pc.cast(published, pa.timestamp("s")), "%Y-%m")), False)
+    year = pc.fill_null(pc.not_equal(pc.year(event), pc.year(published)), False)
+    differs = np.where(precision == "year", year.to_numpy(zero_copy_only=False), month.to_numpy(zero_copy_only=False))
+    return own_words & np.isin(precision, ["month", "year"]) & differs.astype(bool)
 
 
 def _days(column: pa.ChunkedArray) -> np.ndarray:

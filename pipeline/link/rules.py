@@ -13,7 +13,10 @@ date
     Each claim's date is its ``event_date`` when the text gives one at day or
     week precision (``date_text`` set: an event date the extractor filled in
     from the article date is the published date), else the article's
-    ``published`` date (month- or year-precise event dates say too little). Two dates agree within
+    ``published`` date. A text date after the publication date is a misreading
+    (the published date stands in); a text date only to a month or year other
+    than the article's ("In May, ...") is another event, and the claim is not
+    linked at all. Two dates agree within
     ``day_window`` days when both are event dates, within ``published_window``
     when either is a published date (reports come out a day or two later), and
     within ``week_window`` when either is week-precise.
