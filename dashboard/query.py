@@ -186,6 +186,7 @@ class EventStore:
         self.events_path = events_path if _is_url(events_path) else Path(events_path)
         self.articles_path = (articles_path if _is_url(articles_path) else Path(articles_path)) if articles_path else None
         self._con = duckdb.connect(":memory:")
+        self._con.execute("SET enable_object_cache = true")  # a partitioned dataset's Parquet footers: read once, not per query
         self._lock = threading.Lock()
         self._con.execute(f"CREATE VIEW events AS SELECT * FROM {_source(self.events_path, self._con)}")
         self.has_articles = bool(self.articles_path and _exists(self.articles_path))
