@@ -25,7 +25,7 @@ from itertools import chain, islice
 from pipeline import store
 from pipeline.errors import PipelineError
 from pipeline.run import worker
-from pipeline.run.engines import Work
+from pipeline.run.worker import Work
 from pipeline.schema import Article, stable_hash
 from pipeline.settings import Settings
 

@@ -17,10 +17,9 @@ from typing import Protocol
 
 from pipeline.errors import PipelineError
 from pipeline.run import worker
-from pipeline.schema import Article
 from pipeline.settings import Settings
 
-Work = Iterator[tuple[str, list[Article]]]  # (batch key, batch)
+Work = worker.Work  # (batch key, batch); defined beside the unit of work so engines import no engine
 
 
 class Engine(Protocol):

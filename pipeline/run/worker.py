@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pipeline import store
 from pipeline.schema import Article, Event, Extraction
 from pipeline.settings import Settings
+
+Work = Iterator[tuple[str, list[Article]]]  # what an engine runs: (batch key, batch) pairs
 
 
 @dataclass
