@@ -159,3 +159,21 @@ def test_merge_two_events_of_one_article_stay_apart(worker):
     text = ("Air strikes killed 12 people in the Syrian town of Douma on Saturday. "
             "Separately, rebels clashed with troops in Daraa on Sunday.")
     assert {e.place_name for e in rows(worker, text)} >= {"Dūmā", "Dar‘ā"}
+
+
+def test_geocode_statement_capital_abroad_is_no_event_place(worker):
+    text = ("Syrian government forces shelled Douma in Syria's Eastern Ghouta on Monday, the Syrian Observatory said. "
+            "Russian officials in Moscow said jets struck militants in Idlib, Syria, on Monday.")
+    assert {e.country_code for e in rows(worker, text)} == {"SY"}
+
+
+def test_extract_civilians_are_never_the_actor_of_a_strike(worker):
+    found = rows(worker, "Civilians were killed in Turkish air strikes near the Syrian town of Jarablus on Monday.")
+    assert found and all(e.actor_group != "civilians" for e in found)
+
+
+@pytest.mark.parametrize("text", [
+    "Six people were killed and six others were wounded in shelling on the Syrian town of Douma on Monday.",
+])
+def test_claims_a_count_is_no_source(worker, text):
+    assert all(e.claim_source is None or "others" not in e.claim_source for e in rows(worker, text))

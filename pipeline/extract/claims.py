@@ -50,11 +50,23 @@ def claim_source(sent: "Span", anchors: list["Token"], outlet: str, lex: ClaimLe
         return last_named_speaker(preceding, agencies)
     if speaker.lower_ in lex.pronouns or speaker.lower_ in RELATIVE_PRONOUNS or speaker.pos_ == "PRON":
         return None
+    if not _can_speak(speaker):
+        return None
     speaker_text = _speaker_text(speaker)
     relay = _relay_outlet(verb, agencies)
     if relay and relay.lower() != (outlet or "").lower() and relay.lower() != speaker_text.lower():
         return f"{relay} ({speaker_text})"
     return speaker_text
+
+
+NOT_SPEAKERS = frozenset({"other", "others", "day", "days", "week", "time", "year", "month", "one", "some", "many",
+                          "all", "both", "most", "none", "attack", "blast", "explosion", "strike", "landmine", "bomb"})
+
+
+def _can_speak(speaker: "Token") -> bool:
+    """'six others were wounded, ...': a count, a time word or an event is no source."""
+    return not (speaker.like_num or speaker.lower_ in NOT_SPEAKERS or speaker.lemma_.lower() in NOT_SPEAKERS
+                or len(speaker.text) < 3 or not any(ch.isalpha() for ch in speaker.text))
 
 
 def _speaker_text(speaker: "Token") -> str:
@@ -95,7 +107,7 @@ def _according_to(sent: "Span", lex: ClaimLexicon) -> str | None:
                 obj = next((c for c in last.children if c.dep_ in ("pobj", "dobj")), None)
                 if obj is None and i + n < len(sent):
                     obj = next((c for c in sent[i + n - 1].head.children if c.dep_ == "pobj"), None)
-                if obj is not None and obj.lower_ not in lex.pronouns and obj.pos_ != "PRON":
+                if obj is not None and obj.lower_ not in lex.pronouns and obj.pos_ != "PRON" and _can_speak(obj):
                     return _speaker_text(_inner_source(obj))
     return None
 

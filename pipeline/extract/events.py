@@ -279,6 +279,8 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         pronoun = actor if actor is not None and actor.text.lower() in PRONOUNS else None
         actor = party(fallback, index_, context) if fallback is not None else pronoun  # a pronoun: resolved later
     target = party(target_tok, index_, context)
+    if actor is not None and actor.group == "civilians" and head.entry.event_type in CLAIMABLE:
+        actor = None  # "Civilians" blamed for a strike or a clash are its victims, never its actor
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
     etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours))
     claims = load_claims()

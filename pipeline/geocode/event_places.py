@@ -7,7 +7,9 @@
    region (precision 3) of the nearest place before it that the article establishes, with ``geo_reason`` naming
    the unknown place, so a journalist still sees it, honestly marked.
 
-A country dot is dropped when the same claim also has a dot below country level.
+A country dot is dropped when the same claim also has a dot below country level, and in a story about the region
+(geocode.yaml focus_countries) a violent event's dot outside it is dropped: there it marks where a statement was
+made, not where the event happened.
 """
 
 from __future__ import annotations
@@ -49,7 +51,17 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
         found = [fallback] if fallback is not None else []
     if any(m.geo_precision < COUNTRY for _, m in found):
         found = [(p, m) for p, m in found if m.geo_precision < COUNTRY]
+    if cand.event_type != "Protests" and _regional_story(geocoder, focus):
+        found = [(p, m) for p, m in found if m.country_code in geocoder.config["focus_countries"]]
     return found
+
+
+def _regional_story(geocoder: Geocoder, focus: DocFocus) -> bool:
+    """A story about the region (the focus countries hold most of its place evidence): a violent event placed
+    abroad is where a statement was made ("Moscow said", "in Washington") or a name misread ("Vladimir" Putin),
+    not where the event happened, so such dots are dropped. Protests abroad are kept."""
+    share = sum(focus.country(cc) for cc in geocoder.config["focus_countries"])
+    return share >= geocoder.config.get("abroad_drop_share", 0.6)
 
 
 def _sentence_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus
