@@ -23,6 +23,11 @@ def filter_options(events_path: str, articles_path: str, mtime: float) -> dict[s
     return open_store(events_path, articles_path, mtime).options()
 
 
+@st.cache_data(show_spinner=False)
+def date_extent(events_path: str, articles_path: str, mtime: float) -> tuple:
+    return open_store(events_path, articles_path, mtime).date_extent()
+
+
 def main() -> None:
     st.set_page_config(page_title="Claims Atlas", page_icon="🗺️", layout="wide")
     settings = DashboardSettings.from_env()
@@ -40,7 +45,7 @@ def main() -> None:
     st.caption("Where the news says what happened. Every point is one outlet's claim, in its own words — "
                "not a verified fact.")
     views.show_notices()
-    filters = views.sidebar_filters(options)
+    filters = views.sidebar_filters(options, date_extent(*paths, mtime))
     events, articles = store.counts(filters)
     st.sidebar.metric("Claims matching", f"{events:,}")
     st.sidebar.metric("Articles they come from", f"{articles:,}")

@@ -15,6 +15,9 @@ from dashboard.config import DashboardSettings
 from dashboard.query import Bounds, EventStore, Filters
 
 MAP_HEIGHT = 560
+# While the server fetches the next view the map keeps what it shows: no greying of the map during a rerun.
+KEEP_MAP_LIT = ('<style>[data-stale="true"]:has(iframe[src*="st_folium"]) '
+                "{opacity: 1 !important; transition: none !important;}</style>")
 RETURNED = ["bounds", "zoom", "center", "last_active_drawing"]
 
 
@@ -87,6 +90,7 @@ def render_map(store: EventStore, settings: DashboardSettings, filters: Filters,
     else:
         st.caption(f"{total:,} claim{'s match' if total != 1 else ' matches'} the filters; the box at the top left of the map counts those in view. "
                    "Click a point for the sentence it comes from; white numbered circles group nearby claims.")
+    st.html(KEEP_MAP_LIT)
     returned = st_folium(
         mapview.base_map(settings.static_url, settings.tiles, center, zoom, settings.offline), key="ca_map",
         center=center, zoom=zoom,

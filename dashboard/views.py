@@ -91,7 +91,28 @@ def show_notices() -> None:
         st.warning("Some parts of the link could not be used and were dropped:\n\n" + body, icon="⚠️")
 
 
-def sidebar_filters(options: Mapping[str, Sequence[str]]) -> Filters:
+def _period_changed(lo: dt.date, hi: dt.date) -> None:
+    """Slider callback: the chosen period becomes the From/To filter (an end at the data's edge = open)."""
+    start, end = st.session_state.f_period
+    st.session_state.f_from = None if start <= lo else start
+    st.session_state.f_to = None if end >= hi else end
+
+
+def period_slider(extent: tuple[dt.date | None, dt.date | None]) -> None:
+    """A date-range slider over the data's dates, kept in step with the From/To boxes."""
+    lo, hi = extent
+    if lo is None or hi is None or lo >= hi:
+        return
+    def clamp(d: dt.date | None, default: dt.date) -> dt.date:
+        return min(max(d, lo), hi) if d else default
+
+    st.session_state.f_period = (clamp(st.session_state.get("f_from"), lo), clamp(st.session_state.get("f_to"), hi))
+    st.sidebar.slider("Period", min_value=lo, max_value=hi, key="f_period", on_change=_period_changed, args=(lo, hi),
+                      format="YYYY-MM-DD", help="Drag either end to narrow the map, timeline and table to a period.")
+
+
+def sidebar_filters(options: Mapping[str, Sequence[str]],
+                    extent: tuple[dt.date | None, dt.date | None] = (None, None)) -> Filters:
     """The filter widgets (values seeded from the URL) and the Filters they select."""
     sb = st.sidebar
     values = {}
@@ -101,6 +122,7 @@ def sidebar_filters(options: Mapping[str, Sequence[str]]) -> Filters:
     col1, col2 = sb.columns(2)
     date_from = col1.date_input("From", key="f_from", min_value=DATE_MIN, max_value=DATE_MAX, format="YYYY-MM-DD")
     date_to = col2.date_input("To", key="f_to", min_value=DATE_MIN, max_value=DATE_MAX, format="YYYY-MM-DD")
+    period_slider(extent)
     undated = sb.checkbox("Include claims with no date", key="f_undated",
                           help="Dates are the event's own date when the text gives one, else the article's date.")
     text = sb.text_input("Search", key="f_text", max_chars=urlstate.MAX_TEXT, placeholder="e.g. Palmyra, Aleppo, liberated",

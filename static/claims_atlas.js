@@ -247,7 +247,9 @@
     var style = { radius: 7, color: "#222", weight: 1, fillColor: ev.color, fillOpacity: ev.p === 2 ? 0.55 : 0.95 };
     if (ev.p >= 3) {
       // region or country only: a faint area, not a town pin
-      style = { radius: ev.p >= 4 ? 150000 : 40000, color: ev.color, weight: 1.5, fillColor: ev.color, fillOpacity: 0.12 };
+      // only its outline takes clicks, so town markers inside stay clickable
+      style = { radius: ev.p >= 4 ? 150000 : 40000, color: ev.color, weight: 1.5, fillColor: ev.color, fillOpacity: 0.06,
+        className: "ca-area" };
     }
     if (ev.status === "alleged") {
       style.dashArray = "3 3";
@@ -415,6 +417,8 @@
 
   CA.draw = function (map, group, data) {
     CA.lastData = data; // what is drawn now (tests and the browser benchmark read it)
+    CA.drawCount = (CA.drawCount || 0) + 1;
+    CA.drawnAt = Date.now();
     legend(map, data);
     if (data.mode === "cells") {
       var cells = data.cells.map(function (c) { return cellLayer(c, map); });

@@ -30,6 +30,7 @@ LOOPBACK = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/")
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 MAP_IFRAME = "iframe[title^='Map of claims']"
+ANY_MAP_IFRAME = MAP_IFRAME + ", iframe[title='streamlit_folium.st_folium']"  # also before the map had a title
 
 
 def require_browser() -> None:
@@ -54,7 +55,7 @@ def free_port() -> int:
 
 
 def start_app(prefix: str, events: Path | None = None, articles: Path | None = None,
-              offline: bool = True, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+              offline: bool = True, extra_env: dict[str, str] | None = None, cwd: Path = REPO) -> Iterator[str]:
     """Yield the base URL of a running app; the server is stopped afterwards."""
     port = free_port()
     env = dict(os.environ)
@@ -69,7 +70,7 @@ def start_app(prefix: str, events: Path | None = None, articles: Path | None = N
            str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / f"streamlit_{prefix}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.time() + 60

@@ -175,3 +175,21 @@ def test_app_view_switch_keeps_map_view_and_selected_claim(monkeypatch):
     assert args["center"] == [34.5, 38.5] and args["zoom"] == 9
     assert _layer_data(at)["selected"] == event_id
     assert _qp(at, "event") == [event_id]
+
+
+def test_app_period_slider_filters_and_follows_the_date_boxes(monkeypatch):
+    import datetime as dt
+
+    at = _app(monkeypatch)
+    slider = at.slider(key="f_period")
+    lo, hi = slider.value
+    assert lo < hi
+    slider.set_value((dt.date(2018, 4, 8), hi)).run()
+    assert _qp(at, "from") == ["2018-04-08"] and _qp(at, "to") == []
+    from dashboard.query import EventStore, Filters
+
+    store = EventStore(DATA / "dashboard_events.parquet")
+    assert _metrics(at)[0] == str(store.counts(Filters(date_from=dt.date(2018, 4, 8)))[0])
+    assert _metrics(at)[0] != "13"
+    at.date_input(key="f_from").set_value(dt.date(2018, 4, 9)).run()
+    assert at.slider(key="f_period").value[0] == dt.date(2018, 4, 9)
