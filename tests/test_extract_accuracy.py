@@ -52,6 +52,9 @@ def test_extract_accuracy_fakes_sample_floor(worker):
 
 
 def test_extract_accuracy_hand_gold_map_rows_with_gazetteer(worker):
-    """The rows the map would show (event + explicit place) from the gazetteer-backed pipeline: precision >= 0.85."""
+    """The rows the map would show (event + explicit place) from the gazetteer-backed pipeline: precision >= 0.85.
+    Four gold events are dated months before their article ("In April 2016, the Syrian Army found a mass grave", in a
+    2017 article): since #12 such background gives no dot (the audit rubric: background is not an event), and the
+    map rows fell from 17 to 14."""
     result = extract_eval.gold_scores(worker.nlp, extract_eval.load_gold(GOLD))
-    assert result["map_rows"] >= 15 and result["map_row_precision"] >= 0.85, result
+    assert result["map_rows"] >= 14 and result["map_row_precision"] >= 0.85, result

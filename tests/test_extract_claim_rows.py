@@ -177,3 +177,10 @@ def test_extract_civilians_are_never_the_actor_of_a_strike(worker):
 ])
 def test_claims_a_count_is_no_source(worker, text):
     assert all(e.claim_source is None or "others" not in e.claim_source for e in rows(worker, text))
+
+
+def test_geocode_claim_placed_only_by_document_focus_gets_no_dot(worker):
+    text = ("Government forces shelled the Syrian town of Douma on Monday. "
+            "Separately, gunmen kidnapped two aid workers, the United Nations said.")
+    found = rows(worker, text)
+    assert found and all("kidnapped" not in e.sentence for e in found)

@@ -67,7 +67,10 @@ def events_for(article: Article, extraction: Extraction, geocoder) -> BatchResul
         if not cand.places:
             result.events_without_place += 1
             continue
-        for place, match in claim_places(cand, extraction.toponyms, geocoder, focus, result.ungeocoded, article.text):
+        placed = claim_places(cand, extraction.toponyms, geocoder, focus, result.ungeocoded, article.text)
+        if not placed:
+            result.events_without_place += 1
+        for place, match in placed:
             event = Event.build(article, cand, place, match)
             if event.event_id not in seen:
                 seen.add(event.event_id)
