@@ -143,6 +143,15 @@ class Bench:
         return box["x"] + point[0], box["y"] + point[1]
 
     def click_marker(self) -> tuple[float, float]:
+        try:
+            return self._click_marker()
+        except Exception as exc:  # the map iframe was re-created by a rerun: measure again on the new one
+            if "detached" not in str(exc):
+                raise
+            self.refresh_frame()
+            return self._click_marker()
+
+    def _click_marker(self) -> tuple[float, float]:
         self.frame.evaluate("() => window.map.closePopup()")
         self.page.wait_for_selector(APP_IDLE, timeout=120000)
         self.page.wait_for_timeout(300)

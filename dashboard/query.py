@@ -188,6 +188,7 @@ class EventStore:
         self._con = duckdb.connect(":memory:")
         self._con.execute("SET enable_object_cache = true")  # a partitioned dataset's Parquet footers: read once, not per query
         self._lock = threading.Lock()
+        self._counts: dict[Filters, tuple[int, int]] = {}  # the files are read-only while the store is open
         self._con.execute(f"CREATE VIEW events AS SELECT * FROM {_source(self.events_path, self._con)}")
         self.has_articles = bool(self.articles_path and _exists(self.articles_path))
         if self.has_articles:
@@ -222,10 +223,15 @@ class EventStore:
         return None if pd.isna(row.s) else Bounds(float(row.s), float(row.w), float(row.n), float(row.e))
 
     def counts(self, f: Filters) -> tuple[int, int]:
-        """(events, articles) matching the filters."""
-        where, params = where_clause(f)
-        row = self.df(f"SELECT count(*) AS n, count(DISTINCT doc_id) AS d FROM events WHERE {where}", params).iloc[0]
-        return int(row.n), int(row.d)
+        """(events, articles) matching the filters (remembered per filter set: pans do not recount)."""
+        if f not in self._counts:
+            where, params = where_clause(f)
+            sql = f"SELECT count(*) AS n, count(DISTINCT doc_id) AS d FROM events WHERE {where}"
+            row = self.df(sql, params).iloc[0]
+            if len(self._counts) >= 256:
+                self._counts.clear()
+            self._counts[f] = (int(row.n), int(row.d))
+        return self._counts[f]
 
     def map_payload(self, f: Filters, bounds: Bounds, zoom: int, max_markers: int = 1000) -> MapPayload:
         """Markers for every match when few match; else for the (snapped) view, or grid cells when many.
@@ -234,7 +240,7 @@ class EventStore:
         is not sent a new layer (and open popups survive) until the view really changes.
         """
         where, params = where_clause(f)
-        total = int(self.df(f"SELECT count(*) AS n FROM events WHERE {where}", params).iloc[0].n)
+        total = self.counts(f)[0]
         if total > max_markers:
             where, params = where_clause(f, snap_bounds(bounds))
             in_view = int(self.df(f"SELECT count(*) AS n FROM events WHERE {where}", params).iloc[0].n)

@@ -67,7 +67,8 @@ def start_app(prefix: str, events: Path | None = None, articles: Path | None = N
         env["CLAIMS_ATLAS_OFFLINE"] = "1"
     env.update(extra_env or {})
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port",
-           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]  # other work in the tree must not reload or slow the app
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / f"streamlit_{prefix}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
