@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_support import ANY_MAP_IFRAME, Session, launch, start_app  # noqa: E402
-from dashboard_bench import synth_write  # noqa: E402
+from browser_support import ANY_MAP_IFRAME, Session, launch, start_app
+from dashboard_bench import synth_write
+from playwright.sync_api import Error as PlaywrightError
 
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 # Page-side probe: remember when the script last started and stopped running.
@@ -176,7 +177,7 @@ class Bench:
             self.page.keyboard.type(outlet)
             try:
                 self.page.get_by_role("option", name=outlet, exact=True).wait_for(timeout=3000)
-            except Exception:  # already chosen: time removing the last chosen outlet instead
+            except PlaywrightError:  # already chosen: time removing the last chosen outlet instead
                 for _ in outlet:
                     self.page.keyboard.press("Backspace")
                 outlet = None
@@ -189,7 +190,7 @@ class Bench:
         try:  # the new layer is drawn after the rerun (unless the map's layer did not change)
             self.frame.wait_for_function(f"() => window.__caMoves.draws > {draws}", timeout=5000)
             end = max(end, self.frame.evaluate("() => window.__caMoves.drawnAt"))
-        except Exception:
+        except PlaywrightError:
             log("filter: no new layer drawn", [end - t0])
         return max(0.0, end - t0)
 

@@ -26,6 +26,7 @@ Nothing here runs at import time and nothing here is used by the running app.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -96,7 +97,7 @@ def unwrap_ring(ring: list[list[float]]) -> list[list[float]]:
 
     Rings that go round the whole globe (Antarctica) are left as they are.
     """
-    jumps = sum(1 for a, b in zip(ring, ring[1:]) if abs(a[0] - b[0]) > 180)
+    jumps = sum(1 for a, b in itertools.pairwise(ring) if abs(a[0] - b[0]) > 180)
     if jumps < 2:
         return ring
     shifted = [[lon + 360 if lon < 0 else lon, lat] for lon, lat in ring]

@@ -14,7 +14,16 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_support import ARTIFACTS, DATA, MAP_IFRAME, PHONE, Session, launch, require_browser, start_app
+from browser_support import (
+    ARTIFACTS,
+    DATA,
+    MAP_IFRAME,
+    PHONE,
+    Session,
+    launch,
+    require_browser,
+    start_app,
+)
 
 pytestmark = pytest.mark.browser
 

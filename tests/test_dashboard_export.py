@@ -59,7 +59,7 @@ def test_dashboard_export_geojson_and_geoparquet_carry_provenance(store):
     assert json.loads(meta[b"claims_atlas"])["filters"]["outlet"] == ["RT"]
     geo = json.loads(meta[b"geo"])
     assert geo["primary_column"] == "geometry" and geo["columns"]["geometry"]["encoding"] == "WKB"
-    import shapely  # noqa: PLC0415 - only to check the WKB reads back
+    import shapely
 
     point = shapely.from_wkb(table.column("geometry")[0].as_py())
     assert (point.x, point.y) == (table.column("lon")[0].as_py(), table.column("lat")[0].as_py())

@@ -67,7 +67,7 @@ def test_dashboard_mapview_xss_fixture_reaches_the_map_only_as_escaped_json():
 
 def test_dashboard_mapview_popup_js_never_uses_html_sinks():
     js = (REPO / "static" / "claims_atlas.js").read_text()
-    js = re.sub(r"/\*.*?\*/|//[^\n]*", "", js, flags=re.S)  # code only, not comments
+    js = re.sub(r"/\*.*?\*/|//[^\n]*", "", js, flags=re.DOTALL)  # code only, not comments
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in js
     assert 'rel = "noopener noreferrer"' in js

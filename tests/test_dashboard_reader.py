@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from dashboard.reader import ReaderEvent, article_html, excerpt_html, header_html, http_url
+from dashboard.reader import (
+    ReaderEvent,
+    article_html,
+    excerpt_html,
+    header_html,
+    http_url,
+)
 
 TEXT = "Lead <b>bold</b>. Militants <script>alert(1)</script> shelled Aleppo. Tail & more."
 START = TEXT.index("Militants")
