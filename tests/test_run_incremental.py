@@ -100,9 +100,9 @@ def test_run_killed_midway_then_rerun_equals_uninterrupted(tmp_path, settings, e
     assert _cli([*args, "--out", str(clean_out)], env).wait(timeout=900) == 0
     proc = _cli([*args, "--out", str(killed_out)], env)
     deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and not (killed_out / "articles.parquet").exists():
+    # kill as soon as the first batch is committed (1 of 12): an event to wait for, not a delay to guess
+    while time.monotonic() < deadline and proc.poll() is None and not list((killed_out / "articles.parquet").glob("*.parquet")):
         time.sleep(0.05)
-    time.sleep(0.3)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     done = store.read_articles(killed_out).num_rows
