@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import pages, views
-from dashboard.config import DashboardSettings
+from dashboard.config import DashboardSettings, data_version
 from dashboard.query import DataMissingError, EventStore
 
 
@@ -33,7 +33,7 @@ def main() -> None:
     settings = DashboardSettings.from_env()
     paths = (str(settings.events_path), str(settings.articles_path))
     try:
-        mtime = settings.events_path.stat().st_mtime
+        mtime = data_version(settings.events_path)
         store = open_store(*paths, mtime)
     except (DataMissingError, FileNotFoundError) as exc:
         st.error(f"No event data to show. {exc}")

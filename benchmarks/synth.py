@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from pipeline import store  # noqa: E402
-from pipeline.schema import ARTICLE_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, PIPELINE_VERSION  # noqa: E402
+from pipeline.schema import ADDED_IN_0_2, ARTICLE_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, PIPELINE_VERSION  # noqa: E402
 
 OUTLETS = ("RT", "Reuters", "SANA", "Al Jazeera", "TASS", "Sputnik", "AFP", "Anadolu", "Al Arabiya", "AP")
 ACTORS = (
@@ -106,6 +106,8 @@ def events_table(n: int, seed: int = 7, n_docs: int | None = None) -> pa.Table:
         "title": [f"Synthetic report {d}" for d in doc_ids], "url": [f"https://example.org/{d}" for d in doc_ids],
         "pipeline_version": [PIPELINE_VERSION] * n,
     }
+    for name, default in ADDED_IN_0_2.items():  # contract 0.2.0 columns the synthetic rows do not model
+        cols.setdefault(name, [default] * n)
     return pa.table({c: cols[c] for c in EVENT_COLUMNS}, schema=store.EVENT_BASE_SCHEMA)
 
 

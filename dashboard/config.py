@@ -22,11 +22,11 @@ def _meta(help_text: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class DashboardSettings:
-    events_path: Path = field(
+    events_path: Path | str = field(
         default=REPO_ROOT / "data" / "events.parquet",
         metadata=_meta("EVENTS_PATH: events GeoParquet file or partitioned dataset directory."),
     )
-    articles_path: Path = field(
+    articles_path: Path | str = field(
         default=REPO_ROOT / "data" / "articles.parquet",
         metadata=_meta("ARTICLES_PATH: articles Parquet file or directory (needed by the article reader)."),
     )
@@ -73,8 +73,19 @@ class DashboardSettings:
         return dataclasses.replace(cls(), **changes)
 
 
-def _resolve(raw: str) -> Path:
-    return Path(raw).expanduser().resolve()
+def _resolve(raw: str) -> Path | str:
+    """A local path made absolute; an fsspec URL (s3://bucket/run/events.parquet) kept as it is."""
+    return raw if "://" in raw else Path(raw).expanduser().resolve()
+
+
+def data_version(events_path: Path | str) -> float:
+    """What the cached queries are keyed on: the mtime of the run's ``run_report.json`` (rewritten by every run and
+    compaction, unlike the dataset folder's own mtime), else of the events path; 0.0 for a URL, read once."""
+    if isinstance(events_path, str) and "://" in events_path:
+        return 0.0
+    path = Path(events_path)
+    report = path.parent / "run_report.json"
+    return (report if report.exists() else path).stat().st_mtime
 
 
 def _flag(name: str, raw: str) -> bool:

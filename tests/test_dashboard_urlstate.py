@@ -91,3 +91,22 @@ def test_dashboard_urlstate_never_raises_on_garbage(params):
     state, notices = parse(params, OPTIONS)
     assert isinstance(state, ViewState)
     assert all(isinstance(n, str) for n in notices)
+
+
+def test_dashboard_settings_keep_urls_and_key_caches_on_the_run_report(tmp_path):
+    """EVENTS_PATH may be an fsspec URL (kept as written, never made a local path); the cache key of a local run
+    is its run_report.json, which every run and compaction rewrites (a dataset folder's mtime may not change)."""
+    import os
+
+    from dashboard.config import DashboardSettings, data_version
+
+    s = DashboardSettings.from_env({"EVENTS_PATH": "s3://bucket/run/events.parquet", "ARTICLES_PATH": "rel/a.parquet"})
+    assert s.events_path == "s3://bucket/run/events.parquet" and data_version(s.events_path) == 0.0
+    assert s.articles_path.is_absolute()
+    events = tmp_path / "events.parquet"
+    events.mkdir()
+    assert data_version(events) == events.stat().st_mtime
+    report = tmp_path / "run_report.json"
+    report.write_text("{}")
+    os.utime(report, (events.stat().st_mtime + 60,) * 2)
+    assert data_version(events) == report.stat().st_mtime
