@@ -234,6 +234,30 @@ def test_browser_tiles_that_cannot_load_fall_back_to_the_offline_basemap(browser
     assert s.outside and all("openstreetmap.org" in u or "arcgisonline.com" in u for u in s.outside)
 
 
+def _open_first_popup(s: Session, frame):
+    """Click the first marker and wait for its popup. A click can start a rerun that re-creates the map iframe
+    ("Frame was detached"): then wait for the app to settle, take the new frame and click again (three tries)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        try:
+            marker = frame.locator("path.leaflet-interactive").first
+            marker.wait_for(timeout=20000)
+            s.page.locator(MAP_IFRAME).evaluate("n => n.scrollIntoView({block: 'end'})")
+            s.page.wait_for_timeout(300)
+            marker.click()
+            popup = frame.locator(".leaflet-popup-content-wrapper")
+            popup.wait_for(timeout=10000)
+            s.page.wait_for_timeout(600)  # autopan
+            return frame, popup
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            s.settle()
+            frame = s.map_frame()
+    raise AssertionError("unreachable")
+
+
 def test_browser_phone_popup_and_legend_fit(browser, app_url: str) -> None:
     s = Session(browser, PHONE)
     try:
@@ -241,14 +265,8 @@ def test_browser_phone_popup_and_legend_fit(browser, app_url: str) -> None:
         frame = s.map_frame()
         legend = frame.locator("details.ca-legend")
         assert legend.evaluate("d => d.open") is False  # collapsed on a phone, one tap opens it
-        marker = frame.locator("path.leaflet-interactive").first
-        marker.wait_for(timeout=20000)
-        s.page.locator(MAP_IFRAME).evaluate("n => n.scrollIntoView({block: 'end'})")
-        s.page.wait_for_timeout(300)
-        marker.click()
-        popup = frame.locator(".leaflet-popup-content-wrapper")
-        popup.wait_for(timeout=10000)
-        s.page.wait_for_timeout(600)  # autopan
+        frame, popup = _open_first_popup(s, frame)
+        legend = frame.locator("details.ca-legend")  # the frame may be a new one
         width = frame.evaluate("() => window.map.getSize().x")
         box = popup.evaluate("n => { const r = n.getBoundingClientRect(); return [r.left, r.right]; }")
         assert box[0] >= 0 and box[1] <= width, (box, width)
