@@ -94,10 +94,7 @@ def test_browser_filter_changes_url_and_counts_and_link_reproduces_them(session:
 
 def test_browser_marker_popup_shows_sentence_and_link_opens_reader(session: Session, app_url: str) -> None:
     session.open(app_url + "?outlet=Reuters&q=captured&lat=35.9&lon=39.0&zoom=8")
-    frame = session.map_frame()
-    marker = frame.locator("path.leaflet-interactive").first
-    marker.wait_for(timeout=20000)
-    marker.click()
+    frame, _ = _open_first_popup(session, session.map_frame())
     popup = frame.locator(".ca-popup")
     popup.wait_for(timeout=10000)
     sentence = "US-backed fighters captured the old city of Raqqa from Islamic State."
