@@ -184,3 +184,82 @@ def test_geocode_claim_placed_only_by_document_focus_gets_no_dot(worker):
             "Separately, gunmen kidnapped two aid workers, the United Nations said.")
     found = rows(worker, text)
     assert found and all("kidnapped" not in e.sentence for e in found)
+
+
+# Second round of the blind audit (seeds 1201 and 9901 on 647b4cd): the classes below.
+@pytest.mark.parametrize("text", [
+    "Rebels in the eastern districts regularly fire rockets into the Syrian city of Aleppo.",
+    "Warplanes carry out up to 150 strikes per day on the Syrian town of Douma.",
+    "Over 500 people have so far been killed in the ongoing bombing campaign on Aleppo in Syria.",
+    "A month of infighting in the Syrian city of Deir ez-Zor has killed nearly 300 fighters.",
+    "Marj Dabiq in Syria is the site of a 16th century battle between the Ottomans and the Mamluks.",
+    "Turkish-backed rebels are preparing for an operation to oust militants from Idlib province in Syria.",
+    "Washington said any offensive to retake Raqqa in Syria should be led by Arab fighters.",
+    "Russia vetoed a UN resolution calling for a ceasefire in Aleppo in Syria.",
+])
+def test_extract_habits_history_plans_and_diplomacy_give_no_dot(worker, text):
+    assert rows(worker, text) == []
+
+
+def test_extract_aid_convoy_entering_a_town_is_no_battle(worker):
+    text = "A 48-truck aid convoy entered the besieged Syrian town of Talbiseh on Tuesday, the Red Cross said."
+    assert [e for e in rows(worker, text) if e.event_type == "Battles"] == []
+
+
+def test_extract_either_or_actor_is_not_guessed(worker):
+    found = rows(worker, "Syrian or Russian warplanes killed 20 people in the Syrian city of Idlib on Sunday.")
+    assert found and all(e.actor is None for e in found)
+    assert "Syrian or Russian" in (found[0].actor_text or "")
+
+
+def test_extract_no_claimed_attack_keeps_no_guessed_actor(worker):
+    text = ("A car bomb exploded near a checkpoint held by rebels in the Syrian town of Azaz on Monday, killing 8 "
+            "people; no group has claimed responsibility.")
+    found = rows(worker, text)
+    assert found and all(e.actor is None for e in found)
+
+
+def test_extract_army_targeting_gatherings_is_fire_at_a_distance(worker):
+    text = "Army units targeted gatherings of ISIS terrorists in the Syrian city of Deir ez-Zor on Monday."
+    found = rows(worker, text)
+    assert [(e.event_type, e.sub_event_type) for e in found] == [
+        ("Explosions/Remote violence", "Shelling/artillery/missile attack")]
+
+
+def test_extract_explosion_in_a_neighbouring_sentence_does_not_type_a_killing(worker):
+    text = ("Two explosions were heard in the Syrian city of Homs on Monday. "
+            "Gunmen killed five people in the Syrian town of Rastan.")
+    found = [e for e in rows(worker, text) if "Rastan" in e.sentence]
+    assert found and "Explosions/Remote violence" not in {e.event_type for e in found}
+
+
+def test_geocode_province_of_a_town_is_the_region(worker):
+    text = "Barrel bombs dropped by regime helicopters killed 10 people in the southern province of Daraa in Syria."
+    found = rows(worker, text)
+    assert found and {(e.geo_precision, e.admin1) for e in found} == {(3, "Daraa")}
+
+
+def test_geocode_countryside_is_the_region(worker):
+    found = rows(worker, "Regime air strikes killed six civilians in the eastern Hama countryside in Syria on Monday.")
+    assert found and all(e.geo_precision == 3 and e.admin1 == "Hama" for e in found)
+
+
+def test_geocode_unknown_district_of_a_named_city_is_the_city(worker):
+    text = ("Rebel rockets struck the Shahba al-Jadida district in the west of the Syrian city of Aleppo on "
+            "Saturday, killing two people.")
+    found = rows(worker, text)
+    assert found and all(e.geo_precision == 2 and e.place_name == "Aleppo" for e in found)
+    assert "Shahba al-Jadida" in found[0].geo_reason
+
+
+def test_geocode_district_name_is_not_matched_by_spelling_variant(worker):
+    text = ("A suicide bomber killed 17 people at a police station in the southern district of Midan in the Syrian "
+            "capital Damascus on Monday.")
+    found = rows(worker, text)
+    assert found and all(e.country_code == "SY" and e.admin1 != "Ar-Raqqah" for e in found)
+
+
+def test_geocode_eastern_ghouta_is_an_area_beside_damascus(worker):
+    found = rows(worker, "Regime air strikes killed nine civilians in Eastern Ghouta in Syria on Thursday.")
+    assert found and all(e.place_name == "Eastern Ghouta" and e.geo_precision == 3 for e in found)
+    assert all(33.4 < e.lat < 33.7 and 36.2 < e.lon < 36.6 for e in found)  # the Ghouta, not the desert

@@ -68,7 +68,7 @@ def test_geocode_absent_seed_villages_are_not_pinned_elsewhere(geocoder, text):
         ("eastern Aleppo", {}, 2, "170063"),
         ("the outskirts of Homs", {}, 2, "169577"),
         ("50 kilometers north of Raqqa", {}, 2, "172955"),
-        ("Raqqa countryside", {}, 2, "172955"),
+        ("Raqqa countryside", {}, 3, "172957"),  # the province around the town (blind audit)
         ("Raqqa city", {}, 1, "172955"),
         ("Syria", {}, 4, "163843"),
         ("Syria", {"modifier": "north of"}, 4, "163843"),

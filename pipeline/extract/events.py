@@ -49,6 +49,12 @@ LEAD_SENTENCES = 3  # headline + first sentences: the event the article is about
 GOVERNED_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
 AIR_ACTOR = re.compile(r"\b(air ?force|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
 NON_STATE = frozenset({"rebel groups", "political militias", "identity militias", "unidentified"})
+FIGHTER_SITES = re.compile(r"\b(?:gatherings?|positions?|hideouts?|dens?|strongholds?|headquarters|fortifications?|"
+                           r"bases?|posts?|convoys?|vehicles|concentrations?|launchers?|depots?|targets?)\b", re.I)
+# a truce or a deal only talked about: "a resolution calling for a ceasefire", "remains committed to a ceasefire"
+AGREEMENT_TALK = re.compile(r"\b(?:vetoe?[sd]?|veto(?:ing)?|resolution|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|"
+                            r"demand(?:s|ed|ing)?|committed to|insist(?:s|ed|ing)?|must|should|propos(?:e|es|ed|al|ing)|"
+                            r"negotiat(?:e|es|ed|ing|ions)|talks)\b", re.I)
 COMMENT_VERBS = word_set("events.comment_verbs")
 COUNTRY_WORDS = word_set("events.country_words")
 
@@ -262,6 +268,8 @@ def _events_in(doc: "Doc", article: Article, index: int, base: int, focus: _Focu
     for group in group_hits(find_triggers(sent, lex)):
         cand = _candidate(group, doc, article, index, base, focus, context, neighbours)
         written = cand.event_date if cand.date_text else None
+        if cand.sub_event_type == "Agreement" and AGREEMENT_TALK.search(cand.sentence):
+            continue  # diplomacy about a deal, not a deal carried out
         if background_reason(cand.sentence, cand.fatalities, None, written, article.published) is None:
             out.append(cand)
     return out
@@ -274,15 +282,18 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     index_ = actor_index()
     target_tok = target_token(anchors)
     actor = party(actor_token(anchors, index_, context), index_, context)
+    guessed = False
     if actor is None or (actor.canonical is None and _not_an_actor(actor.text)):
         fallback = sentence_actor(anchors, target_tok, doc[:], index_, context, load_claims().reporting_verbs)
         pronoun = actor if actor is not None and actor.text.lower() in PRONOUNS else None
         actor = party(fallback, index_, context) if fallback is not None else pronoun  # a pronoun: resolved later
+        guessed = fallback is not None
     target = party(target_tok, index_, context)
     if actor is not None and actor.group == "civilians" and head.entry.event_type in CLAIMABLE:
         actor = None  # "Civilians" blamed for a strike or a clash are its victims, never its actor
+    actor = _unless_uncertain(actor, doc.text, guessed)
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
-    etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours))
+    etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours), sentence=doc.text)
     claims = load_claims()
     source = claim_source(doc[:], anchors, article.outlet, claims, _agencies(), article.text[:base])
     text = doc.text
@@ -302,6 +313,43 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
 
 
 PRONOUNS = word_set("events.pronouns")
+# "Syrian or Russian warplanes", "either regime or Russian jets": the article does not know whose; naming one is a guess
+EITHER_OR = re.compile(
+    r"\b(?:syrian|russian|regime|government|assad|pro-government|coalition|u\.?s\.?|us-led|american|turkish|israeli|iraqi)"
+    r"(?:[\s-]+(?:led|backed|government|regime|army|military|forces?|air ?force))?\s*,?\s+(?:or|and/or)\s+(?:by\s+)?(?:the\s+)?"
+    r"(?:syrian|russian|regime|government|assad|pro-government|coalition|u\.?s\.?|us-led|american|turkish|israeli|iraqi)\b",
+    re.I)
+DATELINE_WORDS = re.compile(r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d|"
+                            r"\b(?:mon|tue|wed|thu|fri|sat|sun)\b|\burgent\b|\bupdated\b", re.I)
+CREDIT_WORDS = re.compile(r"^(?:tags|related|date of)\b|\b(?:flickr|getty|photo|picture|file image|courtesy)\b", re.I)
+# the sentence says the perpetrator is not known: an actor found anywhere but in its actor slot is a guess
+UNKNOWN_ACTOR = re.compile(
+    r"\b(?:(?:it was|it is|it remains|was|is) (?:not )?(?:un)?clear who|(?:not|never) (?:immediately )?(?:clear|known) who|"
+    r"unknown (?:who|assailants|attackers|gunmen|perpetrators)|no (?:one|group|party|faction|side) (?:has |had )?"
+    r"(?:immediately )?(?:yet )?claimed|without saying who|did not say who|(?:unidentified|unknown) (?:aircraft|warplanes?|jets?|planes?|drones?))\b",
+    re.I)
+
+
+def _unless_uncertain(actor, sentence: str, guessed: bool):
+    """No actor where the sentence leaves it open: "Syrian or Russian jets" (actor_text keeps the words, the
+    actor is empty), or "no group claimed it" with an actor taken from outside the trigger's own slots."""
+    if actor is None:
+        return None
+    m = EITHER_OR.search(sentence)
+    if m is not None and actor.group in ("state forces", "external forces", None):
+        return dataclasses.replace(actor, canonical=None, group=None, text=_phrase_at(sentence, m))
+    if guessed and UNKNOWN_ACTOR.search(sentence):
+        return None
+    if DATELINE_WORDS.search(actor.text) or CREDIT_WORDS.search(actor.text):
+        return None  # a dateline, a tag line or a caption, not who did it
+    return actor
+
+
+def _phrase_at(sentence: str, m: "re.Match[str]") -> str:
+    """The "X or Y" words with the noun after them ("Syrian or Russian warplanes")."""
+    tail = re.match(r"\s+(?:war ?planes?|jets?|aircraft|planes?|helicopters?|drones?|forces?|troops|air ?forces?)\b",
+                    sentence[m.end():], re.I)
+    return sentence[m.start() : m.end() + (tail.end() if tail else 0)]
 
 
 def _not_an_actor(text: str) -> bool:
@@ -327,6 +375,11 @@ def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
     etype, sub = entry.event_type, entry.sub_event_type
     if entry.priority <= 2 and actor is not None and AIR_ACTOR.search(actor.text):
         return "Explosions/Remote violence", "Air/drone strike"
+    if entry.priority <= 2 and actor is not None and actor.group in ("state forces", "external forces") and (
+            target is not None and FIGHTER_SITES.search(target.text)):
+        # "army units targeted gatherings of terrorists", "struck ISIL positions": fire at a distance (ACLED codes
+        # shelling/artillery unless aircraft are named, which the means rule then says)
+        return "Explosions/Remote violence", "Shelling/artillery/missile attack"
     civilian_target = target is not None and (target.group == "civilians" or is_civilian(target.text))
     if entry.civilian_type and civilian_target:
         etype, sub = entry.civilian_type

@@ -27,6 +27,7 @@ class MeansRules:
     max_fatalities: int
     stale_days: int
     context_triggers: frozenset[str] = frozenset()
+    own_only: frozenset[int] = frozenset()  # indexes of ``means`` that never type a neighbouring sentence
 
 
 def _alternation(patterns: list, where: str) -> "re.Pattern[str]":
@@ -42,8 +43,10 @@ def load_means_rules(directory: str | None = None) -> MeansRules:
     inst = need(data, "instruments", dict, "triggers.yaml")
     bg = need(data, "background", dict, "triggers.yaml")
     generic = frozenset(tuple(pair) for pair in need(inst, "generic_types", list, "triggers.yaml: instruments"))
-    means = []
+    means, own_only = [], set()
     for i, entry in enumerate(need(inst, "means", list, "triggers.yaml: instruments")):
+        if entry.get("own_sentence_only"):
+            own_only.add(i)
         sub = entry.get("sub_event_type")
         if sub not in EVENT_TYPES[REMOTE]:
             raise ResourceError(f"triggers.yaml: instruments.means[{i}].sub_event_type {sub!r} is not a sub-type of {REMOTE}")
@@ -56,29 +59,40 @@ def load_means_rules(directory: str | None = None) -> MeansRules:
                                                           "background.patterns"),
                       int(need(bg, "max_fatalities", int, "triggers.yaml: background")),
                       int(need(bg, "stale_days", int, "triggers.yaml: background")),
-                      frozenset(need(inst, "context_triggers", list, "triggers.yaml: instruments", [])))
+                      frozenset(need(inst, "context_triggers", list, "triggers.yaml: instruments", [])),
+                      frozenset(own_only))
 
 
-def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None = None) -> tuple[str, str]:
-    """The event type the sentence's means gives a generic (etype, sub); others are returned as they are."""
+def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None = None,
+                  neighbour: bool = False) -> tuple[str, str]:
+    """The event type the sentence's means gives a generic (etype, sub); others are returned as they are.
+    ``neighbour``: the sentence is another one's context, where weak words ("explosions") say nothing."""
     rules = rules or load_means_rules()
     if (etype, sub) not in rules.generic:
         return etype, sub
-    for means_sub, pattern in rules.means:
+    for i, (means_sub, pattern) in enumerate(rules.means):
+        if neighbour and i in rules.own_only:
+            continue
         if pattern.search(sentence):
             return REMOTE, means_sub
     return etype, sub
 
 
+def names_means(sentence: str, rules: MeansRules | None = None) -> bool:
+    """Whether the sentence itself names a means (then a neighbour's means never retypes it)."""
+    rules = rules or load_means_rules()
+    return any(pattern.search(sentence) for _, pattern in rules.means)
+
+
 def type_from_context(etype: str, sub: str, trigger_lemma: str, context: list[str],
-                      rules: MeansRules | None = None) -> tuple[str, str]:
+                      rules: MeansRules | None = None, sentence: str = "") -> tuple[str, str]:
     """A generic killing or attack typed by the means of neighbouring sentences (``context``, nearest first), when
     its own sentence names none (call after :func:`type_by_means`)."""
     rules = rules or load_means_rules()
-    if (etype, sub) not in rules.generic or trigger_lemma not in rules.context_triggers:
+    if (etype, sub) not in rules.generic or trigger_lemma not in rules.context_triggers or names_means(sentence, rules):
         return etype, sub
     for text in context:
-        found = type_by_means(etype, sub, text, rules)
+        found = type_by_means(etype, sub, text, rules, neighbour=True)
         if found != (etype, sub):
             return found
     return etype, sub

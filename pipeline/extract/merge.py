@@ -116,13 +116,22 @@ def _rank(e: Event) -> tuple:
             e.sentence_index, e.trigger_start or 0)
 
 
+def _may_donate(donor: Event, best: Event, fields: tuple[str, ...]) -> bool:
+    """An actor or target is taken only from a mention of the same kind of event (or a generic one): the air strike
+    reported beside a car bomb does not name the bomber."""
+    if fields[0] not in ("actor", "target"):
+        return True
+    return donor.sub_event_type == best.sub_event_type or bool(GENERIC_SUBS & {donor.sub_event_type, best.sub_event_type})
+
+
 def _merge(group: list[Event]) -> Event:
     group = sorted(group, key=_rank)
     best = group[0]
     changes: dict = {}
     for fields in FILLED:
         if getattr(best, fields[0]) is None:
-            donor = next((e for e in group[1:] if getattr(e, fields[0]) is not None), None)
+            donor = next((e for e in group[1:] if getattr(e, fields[0]) is not None and _may_donate(e, best, fields)),
+                         None)
             if donor is not None:
                 changes.update({f: getattr(donor, f) for f in fields})
     others = sorted({(e.char_start, e.char_end) for e in group} - {(best.char_start, best.char_end)})

@@ -37,12 +37,15 @@ class EventRules:
     aggregate_pattern: "re.Pattern[str] | None"
     disarm_governors: frozenset[str]
     disarm_type: tuple[str, str]
+    entry_lemmas: frozenset[str] = frozenset()  # "enter", "move into": territory only when a force enters
+    non_force_subjects: frozenset[str] = frozenset()  # "convoy", "inspectors": who enters without taking ground
 
 
 @functools.lru_cache(maxsize=4)
 def load_event_rules(directory: str | None = None) -> EventRules:
     data = _read("triggers.yaml", directory)
     nom, gen, dis = data.get("nominal") or {}, data.get("generic") or {}, data.get("disarm") or {}
+    ent = data.get("entering") or {}
 
     def words(section: dict, key: str) -> frozenset[str]:
         return frozenset(str(w).lower() for w in section.get(key) or ())
@@ -54,6 +57,7 @@ def load_event_rules(directory: str | None = None) -> EventRules:
         re.compile("|".join(f"(?:{p})" for p in gen["aggregate_patterns"]), re.I) if gen.get("aggregate_patterns") else None,
         words(dis, "governors"),
         (str(dis.get("event_type", "Strategic developments")), str(dis.get("sub_event_type", "Disrupted weapons use"))),
+        words(ent, "lemmas"), words(ent, "non_force_subjects"),
     )
 
 
@@ -81,7 +85,7 @@ def find_triggers(sent: "Span", lex: TriggerLexicon) -> list[TriggerHit]:
         hit = _phrase_at(tok, sent, lex) or _single_at(tok, lex)
         if hit is None or (hit.length == 1 and _is_modifier_only(tok)) or not is_realis(hit.token, lex.modality):
             continue
-        if _is_generic_form(hit.token, rules):
+        if _is_generic_form(hit.token, rules) or _territory_in_passing(hit) or _not_a_force(hit, rules):
             continue
         own = _own_sentence(hit.token)
         if own.start not in aggregate:
@@ -113,6 +117,27 @@ def _single_at(tok: "Token", lex: TriggerLexicon) -> TriggerHit | None:
                     not entry.particles or any(c.lower_ in entry.particles for c in tok.children if c.i > tok.i)):
                 return TriggerHit(tok, 1, entry)
     return None
+
+
+TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+
+
+def _territory_in_passing(hit: TriggerHit) -> bool:
+    """'Jarablus, liberated from ISIS this week', 'the recently recaptured town': a participle describing a place
+    recalls an earlier change of hands; it is not the event the sentence reports."""
+    tok = hit.token
+    return (hit.entry.sub_event_type in TERRITORY_SUBS and tok.tag_ == "VBN" and tok.dep_ in ("acl", "amod")
+            and tok.head.pos_ in ("NOUN", "PROPN"))
+
+
+def _not_a_force(hit: TriggerHit, rules: "EventRules") -> bool:
+    """'an aid convoy entered Talbiseh', 'UN inspectors entered the site': entering is taking territory only for an
+    armed force; a humanitarian or official party entering is not a battle."""
+    tok = hit.token
+    if hit.entry.sub_event_type not in TERRITORY_SUBS or tok.lemma_.lower() not in rules.entry_lemmas:
+        return False
+    subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return any(w.lower_ in rules.non_force_subjects for s in subjects for w in s.subtree)
 
 
 def _is_modifier_only(tok: "Token") -> bool:

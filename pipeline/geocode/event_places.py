@@ -30,6 +30,13 @@ LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|on|near|outside|inside|around|into|acr
                              r"targeting|hit|struck|shelled|bombed|entered|stormed|captured|besieged)"
                              r"(?:\s+(?:the|a|an))?(?:\s+[\w-]+){0,3}\s*$", re.I)
 REGION_AFTER = re.compile(r"\s*(?:province|governorate|countryside|region|rural|suburbs)\b", re.I)
+REGION_BEFORE = re.compile(r"\b(?:province|governorate|countryside) of\s+(?:the\s+)?$", re.I)
+# a name beside these words is a part of a town ("the Midan district", "neighbourhoods of al-Lailiyeh")
+QUARTER_WORDS = re.compile(r"\b(?:district|districts|neighbou?rhoods?|quarters?|suburbs?)\b", re.I)
+QUARTER_BEFORE = re.compile(r"\b(?:district|neighbou?rhood|quarter) of\s+(?:the\s+)?$", re.I)
+QUARTER_AFTER = re.compile(r"\s*(?:district|neighbou?rhood|quarter)\b", re.I)
+CITY_WORD = re.compile(r"\b(?:the|this) city\b|\bcity of\b|\w+ city\b", re.I)
+CITY_MIN_POPULATION = 50_000  # a place with districts: a city, not a village
 
 
 def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus,
@@ -37,6 +44,7 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
     """(place as written, gazetteer match) for each dot of the claim; unknown place texts are counted."""
     found, unknown = [], []
     for place in cand.places:
+        place = _region_hint(place, text)
         match = geocoder.resolve(place, focus)
         if match is None:
             ungeocoded[place.text] = ungeocoded.get(place.text, 0) + 1
@@ -50,7 +58,8 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
         if in_sentence is not None:
             found = [pm for pm in named if pm[1].geo_precision < COUNTRY] + [in_sentence]
     if unknown and not any(m.geo_precision < COUNTRY for _, m in found):
-        fallback = _region_of_last_place(cand, _locative(toponyms, text), geocoder, focus, unknown[0])
+        fallback = (_town_of_district(cand, toponyms, geocoder, focus, unknown[0], text)
+                    or _region_of_last_place(cand, _locative(toponyms, text), geocoder, focus, unknown[0]))
         found = [fallback] if fallback is not None else []
     if any(m.geo_precision < COUNTRY for _, m in found):
         found = [(p, m) for p, m in found if m.geo_precision < COUNTRY]
@@ -89,8 +98,54 @@ def _locative(toponyms: Sequence[PlaceMention], text: str) -> list[PlaceMention]
     for t in toponyms:
         if not LOCATIVE_BEFORE.search(text[max(0, t.start - 60) : t.start]):
             continue
-        out.append(dataclasses.replace(t, kind="region") if REGION_AFTER.match(text[t.end : t.end + 20]) else t)
+        out.append(_region_hint(t, text))
     return out
+
+
+def _region_hint(t: PlaceMention, text: str) -> PlaceMention:
+    """"Idlib province", "the province of Daraa", "Hama countryside": the region, not the town of its name; "the
+    southern district of Midan", "the Midan district": a part of a town (never matched by a spelling variant)."""
+    if not text or t.kind is not None:
+        return t
+    if REGION_AFTER.match(text[t.end : t.end + 20]) or REGION_BEFORE.search(text[max(0, t.start - 30) : t.start]):
+        return dataclasses.replace(t, kind="region")
+    if "district" not in (t.modifier or "") and (QUARTER_BEFORE.search(text[max(0, t.start - 30) : t.start])
+                                                 or QUARTER_AFTER.match(text[t.end : t.end + 20])):
+        return dataclasses.replace(t, modifier=f"{t.modifier}; district" if t.modifier else "district")
+    return t
+
+
+def _town_of_district(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus,
+                      unknown: PlaceMention, text: str) -> tuple[PlaceMention, GeoMatch] | None:
+    """An unknown district of a city the sentence names ("the Shahba al-Jadida district in the west of the city",
+    "Daraa's Manshiyah district", "neighbourhoods of al-Lailiyeh ... Hasaka city"): the city, at precision 2."""
+    if not text or not QUARTER_WORDS.search(text[max(0, unknown.start - 40) : unknown.end + 40]):
+        return None
+    sentence = text[cand.char_start : cand.char_end]
+    first = unknown.text.split()[0]
+    owner = re.sub(r"(?:'s|’s|s)$", "", first) if len(unknown.text.split()) > 1 else ""
+    pool = [PlaceMention(owner, unknown.start, unknown.start + len(owner), "possessive")] if owner != first else []
+    inside = sorted((t for t in toponyms if cand.char_start <= t.start < cand.char_end),
+                    key=lambda t: abs(t.start - unknown.start))
+    pool += inside
+    if CITY_WORD.search(sentence):  # "in the west of the city": the last town named before the sentence
+        pool += sorted((t for t in toponyms if t.end <= cand.char_start), key=lambda t: -t.start)[:3]
+    for t in pool:
+        if t.text == unknown.text or (t.start < unknown.end and unknown.start < t.end and t.reason != "possessive"):
+            continue
+        match = geocoder.resolve(_region_hint(t, text), focus)
+        if match is None or match.geo_precision > 2 or _population(geocoder, match) < CITY_MIN_POPULATION:
+            continue
+        why = (f"{unknown.text!r} is not in the gazetteer; a district of {match.place_name} ({t.text}), "
+               f"placed at the city")
+        return (PlaceMention(unknown.text, unknown.start, unknown.end, why, "district", None, unknown.label),
+                dataclasses.replace(match, geo_precision=2, geo_reason=f"{why}; {match.geo_reason}"))
+    return None
+
+
+def _population(geocoder: Geocoder, match: GeoMatch) -> int:
+    rows = geocoder.index.rows("SELECT population FROM places WHERE gid = ? LIMIT 1", (match.place_id,))
+    return int(rows[0][0]) if rows else 0
 
 
 def _region_of_last_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder,

@@ -366,3 +366,21 @@ def all_rows(demonyms: dict, aliases: dict) -> Iterator[PlaceRow]:
     yield from build_continents(extras)
     yield from regions
     yield from cities
+    yield from build_areas(cities, aliases.get("areas") or [])
+
+
+def build_areas(cities: list[PlaceRow], areas: list) -> Iterator[PlaceRow]:
+    """Named areas GeoNames lacks (place_aliases.yaml ``areas``), each at the point of the town it names as its
+    stand-in, kind "feature" with feature code AREA (precision 3: the area, not the town)."""
+    by_id = {c.gid: c for c in cities}
+    for i, area in enumerate(areas):
+        names, at = area.get("names") or [], str(area.get("at", ""))
+        town = by_id.get(at)
+        if not names or town is None:
+            raise GazetteerError(f"place_aliases.yaml: areas[{i}] needs names and the cities500 geonameid of a town "
+                                 f"(at: {at!r} is not one)")
+        row = PlaceRow(f"area:{town.cc}.{at}", names[0], town.lat, town.lon, town.cc, town.admin1, town.population,
+                       "feature", "AREA", admin1_name=town.admin1_name)
+        for j, name in enumerate(names):
+            add_name(row, name, "main" if j == 0 else "alt")
+        yield row

@@ -48,8 +48,8 @@ def _strip_trailing(text: str, kind: str | None, modifier: str | None, config: d
     if len(words) < 2:
         return text, kind, modifier
     last = words[-1].casefold()
-    if last == "countryside":
-        return " ".join(words[:-1]), kind, modifier or "countryside of"
+    if last == "countryside":  # "Hama countryside", "eastern Aleppo countryside": the province, not its capital
+        return " ".join(words[:-1]), "region", modifier or "countryside of"
     if last in config["region_words"] and kind != "country":
         return " ".join(words[:-1]), "region", modifier
     if last in config["place_words"]:
@@ -78,7 +78,7 @@ def ruler_names(index: GazetteerIndex, config: dict, false_friends: frozenset[st
     big = int(config["ruler_min_population"])
     rows = index.rows(
         "SELECT n.surface, p.kind, n.form, p.cc, p.population FROM names n JOIN places p ON p.pid = n.pid "
-        "WHERE n.form != 'demonym' AND (p.kind IN ('country', 'admin1', 'continent') "
+        "WHERE n.form != 'demonym' AND (p.kind IN ('country', 'admin1', 'continent') OR p.gid LIKE 'area:%' "
         f"OR (p.kind = 'city' AND (p.population >= ? OR p.cc IN ({marks}))))",
         (big, *focus),
     )

@@ -47,6 +47,7 @@ load_resource = load  # the one resource loader, under the name the geocoder's c
 _PERSONISH = {"PERSON"}
 _QUARTER_WORDS = frozenset({"quarter", "neighbourhood", "neighborhood", "district"})
 KIND_PRECISION = {"country": 4, "continent": 4, "admin1": 3}
+FUZZY_FREE_POPULATION = 100_000  # a spelling variant this big needs no regional support
 
 
 INHERITED_REASON = "document focus"  # extraction's reason for a place inherited from earlier sentences
@@ -195,7 +196,7 @@ class Geocoder:
         if best is None:
             return None
         cand = best.cand
-        if query.kind == "region" and cand.kind in ("city", "feature"):
+        if query.kind == "region" and cand.kind in ("city", "feature") and cand.feature_code != "AREA":
             cand = self._region_of(cand) or cand
         return self._match(mention, query, cand, best.why)
 
@@ -252,8 +253,8 @@ class Geocoder:
             return exact
         if query.kind == "country":
             exact = [c for c in exact if c.kind in ("country", "continent")]
-        if exact or query.guarded or query.person:
-            return exact
+        if exact or query.guarded or query.person or _QUARTER_WORDS & set(re.split(r"[;,\s]+", query.modifier or "")):
+            return exact  # a district's name is matched as written: "Midan" is not Medan or Ma'dan
         return self._fuzzy(query, focus)
 
     def _fuzzy(self, query: _Query, focus: DocFocus) -> list[Candidate]:
@@ -262,9 +263,14 @@ class Geocoder:
         min_ratio = float(self.config["fuzzy_min_ratio"])
         min_pop = int(self.config["fuzzy_min_population"])
         out = []
+        others = focus.without(key)
         for cand, other, ratio in self._similar(query.name):
             top = max(focus.countries.values(), default=0.0)
-            in_focus = focus.country(cand.country_code) >= 0.2
+            # a spelling variant inside the focus country must also sit in a region the other names point at, or be
+            # a big town: "Midan" (a Damascus district) is not Ma'dan in Raqqa, "al-Talila" near Palmyra not At Tall
+            in_focus = focus.country(cand.country_code) >= 0.2 and (
+                others.region(cand.country_code, cand.admin1) > 0.0 or cand.population >= FUZZY_FREE_POPULATION
+                or not others.regions)
             supported = in_focus or (cand.population >= min_pop and top < 0.5 and key[:1] == other[:1])
             if ratio >= min_ratio and (supported or cand.kind in ("country", "admin1")) and cand.form != "demonym":
                 out.append(cand)
