@@ -1,5 +1,6 @@
 """pipeline.link: linking decisions on hand-made claim tables, stable ids, order independence, the
-chaining guard, and blocking that finds every pair an all-pairs comparison would."""
+chaining guard, complete linkage, sides, datelines, evidence in the reason, and blocking
+that finds every pair an all-pairs comparison would."""
 
 from __future__ import annotations
 
@@ -22,8 +23,11 @@ COLUMNS = {
     "actor": pa.string(), "actor_group": pa.string(), "target": pa.string(), "fatalities": pa.int64(),
     "place_name": pa.string(), "place_id": pa.string(), "admin1": pa.string(), "country_code": pa.string(),
     "geo_precision": pa.int64(), "geo_reason": pa.string(), "lat": pa.float64(), "lon": pa.float64(),
-    "event_group": pa.string(), "link_reason": pa.string(),
+    "sentence": pa.string(), "event_group": pa.string(), "link_reason": pa.string(),
 }
+DOCUMENT_FOCUS = "document focus: Idlib"  # a place the sentence does not name
+DEFAULT = rules.LinkRules()
+WIDE = rules.LinkRules(day_window=1, published_window=1, week_window=3, max_span_days=1)  # the windows before issue 14
 
 
 def claim(event_id: str, doc_id: str, **over) -> dict:
@@ -32,7 +36,8 @@ def claim(event_id: str, doc_id: str, **over) -> dict:
         "date_precision": "day", "date_text": "on Tuesday", "event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike",
         "actor": None, "actor_group": None, "target": None, "fatalities": None, "place_name": "Saraqib",
         "place_id": "169304", "admin1": "Idlib", "country_code": "SY", "geo_precision": 1,
-        "geo_reason": "trigger: prep-object 'in'", "lat": SARAQIB[0], "lon": SARAQIB[1], "event_group": None, "link_reason": None,
+        "geo_reason": "trigger: prep-object 'in'", "lat": SARAQIB[0], "lon": SARAQIB[1],
+        "sentence": "An air strike hit Saraqib on Tuesday.", "event_group": None, "link_reason": None,
     }
     row.update(over)
     return row
@@ -42,13 +47,13 @@ def table(rows: list[dict]) -> pa.Table:
     return pa.table({c: [r[c] for r in rows] for c in COLUMNS}, schema=pa.schema(COLUMNS))
 
 
-def groups_of(rows: list[dict]) -> dict[str, str | None]:
-    out = link_events(table(rows))
+def groups_of(rows: list[dict], link_rules: rules.LinkRules = DEFAULT) -> dict[str, str | None]:
+    out = link_events(table(rows), link_rules)
     return dict(zip(out.column("event_id").to_pylist(), out.column("event_group").to_pylist()))
 
 
-def linked(a: dict, b: dict) -> bool:
-    g = groups_of([a, b])
+def linked(a: dict, b: dict, link_rules: rules.LinkRules = DEFAULT) -> bool:
+    g = groups_of([a, b], link_rules)
     return g[a["event_id"]] is not None and g[a["event_id"]] == g[b["event_id"]]
 
 
@@ -58,13 +63,13 @@ def moved(km_north: float) -> dict:
 
 @pytest.mark.parametrize(("b_changes", "expected"), [
     ({}, True),  # same town, same day, same type
-    ({"event_date": DAY + dt.timedelta(days=1)}, True),  # event dates a day apart
+    ({"event_date": DAY + dt.timedelta(days=1), "published": DAY + dt.timedelta(days=1)}, False),  # the next day's report
     ({"sub_event_type": "Shelling/artillery/missile attack", "actor": "Syrian Arab Army"}, True),  # sub-types differ
     (moved(12), True),  # nearby town
     (moved(100), False),  # far apart
     ({"event_date": DAY + dt.timedelta(days=21), "published": DAY + dt.timedelta(days=21)}, False),  # weeks apart
-    ({"event_date": None, "date_precision": None, "published": DAY + dt.timedelta(days=1)}, True),  # published date stands in
-    ({"event_date": None, "date_precision": None, "published": DAY + dt.timedelta(days=5)}, False),
+    ({"event_date": None, "date_precision": None, "date_text": None}, True),  # published date stands in
+    ({"event_date": None, "date_precision": None, "date_text": None, "published": DAY + dt.timedelta(days=1)}, False),
     # an event date filled in from the article date (no date words) counts as the published date
     ({"event_date": DAY + dt.timedelta(days=3), "date_text": None, "date_precision": "week", "published": DAY + dt.timedelta(days=3)}, False),
     # a text date only to another month ("In January, ...") is another event; the same month lets the article date stand in
@@ -98,16 +103,57 @@ def test_link_groups_roles_reversed_in_one_sided_violence_are_two_events_but_one
     assert linked({**a, **battle}, {**b, **battle})
 
 
-def test_link_groups_reason_says_why_and_disputed_actors_still_link():
+def test_link_groups_reason_says_why_with_its_evidence_and_disputed_actors_still_link():
     a = claim("e1", "A", actor="Syrian Arab Army", actor_group="state forces", fatalities=15)
-    b = claim("e2", "B", actor="Syrian opposition armed groups", actor_group="rebel groups", fatalities=3,
+    b = claim("e2", "B", actor="Syrian opposition armed groups", actor_group="rebel groups", fatalities=12,
               sub_event_type="Shelling/artillery/missile attack")
     out = link_events(table([a, b])).to_pylist()
     reason = out[0]["link_reason"]
     assert out[0]["event_group"] == out[1]["event_group"] is not None
     for words in ("with outlet-B claim e2", "same place Saraqib", "event dates same day", "Explosions/Remote violence",
-                  "actor disputed (Syrian Arab Army vs Syrian opposition armed groups)", "tolls 15 vs 3"):
+                  "actor disputed (Syrian Arab Army vs Syrian opposition armed groups)", "tolls 15 vs 12",
+                  ("evidence 2: same place named in both sentences, same day in both texts, tolls agree, "
+                   "actors on different sides (-1)")):
         assert words in reason
+
+
+@pytest.mark.parametrize(("actor_a", "actor_b", "event_type", "same_sub", "expected"), [
+    ("Syrian Arab Army", "Syrian opposition armed groups", "Explosions/Remote violence", False, False),  # a raid and rockets
+    ("Syrian Arab Army", "Syrian opposition armed groups", "Explosions/Remote violence", True, True),  # one disputed strike
+    ("Syrian Arab Army", "Russian armed forces", "Explosions/Remote violence", False, True),  # allies: one side
+    ("Syrian Arab Army", "Unidentified armed group", "Explosions/Remote violence", False, True),  # no side
+    ("Syrian Arab Army", None, "Explosions/Remote violence", False, True),
+    ("Syrian Arab Army", "Syrian opposition armed groups", "Battles", False, True),  # a clash has two sides
+])
+def test_link_groups_actors_on_different_sides_cost_a_point(actor_a, actor_b, event_type, same_sub, expected):
+    subs = {"Explosions/Remote violence": ("Air/drone strike", "Shelling/artillery/missile attack"),
+            "Battles": ("Armed clash", "Government regains territory")}[event_type]
+    # one point without the sides: the same day in both texts (the place is the document's, the sub-types differ)
+    a = claim("e1", "A", actor=actor_a, event_type=event_type, sub_event_type=subs[0], geo_reason=DOCUMENT_FOCUS)
+    b = claim("e2", "B", actor=actor_b, event_type=event_type, sub_event_type=subs[0 if same_sub else 1], geo_reason=DOCUMENT_FOCUS)
+    assert linked(a, b) is expected
+
+
+def test_link_groups_complete_linkage_does_not_chain_through_a_middle_claim():
+    # A - B and B - C are within 25 km, A - C (28 km) is not: one report in the middle must not join the other two
+    chain = [claim("e1", "A", **moved(0)), claim("e2", "B", **moved(14)), claim("e3", "C", **moved(28))]
+    complete = groups_of(chain)
+    assert complete["e1"] != complete["e3"]
+    assert sum(complete["e2"] == complete[e] for e in ("e1", "e3")) == 1  # B joins one of them
+    single = groups_of(chain, rules.LinkRules(min_link_share=0))
+    assert single["e1"] == single["e2"] == single["e3"] is not None
+
+
+@pytest.mark.parametrize(("sentence", "datelines", "expected"), [
+    ("13 March 2019 An air strike hit Saraqib.", True, True),  # the dateline: the published date (12 March) stands
+    ("Wednesday 13 March 2019 An air strike hit Saraqib.", True, True),
+    ("13 March 2019 An air strike hit Saraqib.", False, False),  # read as the event's date: a day after A's
+    ("An air strike hit Saraqib on 13 March 2019 after a week of raids.", True, False),  # the text's own date
+])
+def test_link_groups_a_dateline_is_when_the_article_was_written(sentence, datelines, expected):
+    a = claim("e1", "A")
+    b = claim("e2", "B", event_date=DAY + dt.timedelta(days=1), date_text="13 March 2019", sentence=sentence)
+    assert linked(a, b, rules.LinkRules(datelines=datelines)) is expected
 
 
 def test_link_groups_singletons_stay_null_and_other_columns_untouched():
@@ -118,32 +164,38 @@ def test_link_groups_singletons_stay_null_and_other_columns_untouched():
     assert out.drop_columns(["event_group", "link_reason"]).equals(table(rows).drop_columns(["event_group", "link_reason"]))
 
 
-def test_link_groups_id_is_the_hash_of_the_earliest_member_and_order_does_not_matter():
-    rows = [claim("e3", "C", event_date=DAY + dt.timedelta(days=1)), claim("e2", "B"), claim("e1", "A"),
+@pytest.mark.parametrize("link_rules", [rules.LinkRules(), WIDE])
+def test_link_groups_id_is_the_hash_of_the_earliest_member_and_order_does_not_matter(link_rules):
+    later = DAY + dt.timedelta(days=1) if link_rules.max_span_days else DAY
+    rows = [claim("e0", "C", event_date=later, published=later), claim("e2", "B"), claim("e1", "A"),
             claim("f1", "D", **moved(200)), claim("f2", "E", **moved(200))]
-    first = groups_of(rows)
-    assert first["e1"] == first["e2"] == first["e3"] == stable_hash("event_group", "e1")
+    first = groups_of(rows, link_rules)
+    assert first["e0"] == first["e1"] == first["e2"] == stable_hash("event_group", "e1" if later > DAY else "e0")
     assert first["f1"] == first["f2"] == stable_hash("event_group", "f1")
     rng = random.Random(7)
     for _ in range(5):
         shuffled = rows[:]
         rng.shuffle(shuffled)
-        assert groups_of(shuffled) == first
-        assert link_events(table(shuffled)).sort_by("event_id").equals(link_events(table(rows)).sort_by("event_id"))
+        assert groups_of(shuffled, link_rules) == first
+        assert (link_events(table(shuffled), link_rules).sort_by("event_id")
+                .equals(link_events(table(rows), link_rules).sort_by("event_id")))
 
 
-def test_link_groups_chaining_guard_bounds_the_date_span():
-    chain = [claim(f"e{i}", f"D{i}", event_date=DAY + dt.timedelta(days=i), published=DAY + dt.timedelta(days=i)) for i in range(8)]
-    out = link_events(table(chain)).to_pylist()
+@pytest.mark.parametrize("link_rules", [rules.LinkRules(), WIDE, rules.LinkRules(day_window=1, min_link_share=0)])
+def test_link_groups_chaining_guard_bounds_the_date_span(link_rules):
+    days = [DAY + dt.timedelta(days=i // 2) for i in range(16)]  # two reports a day for eight days
+    chain = [claim(f"e{i:02d}", f"D{i}", event_date=day, published=day) for i, day in enumerate(days)]
+    out = link_events(table(chain), link_rules).to_pylist()
     spans: dict[str, list[int]] = {}
     for row in out:
         if row["event_group"]:
             spans.setdefault(row["event_group"], []).append((row["event_date"] - DAY).days)
     assert spans, "a chain of daily reports must still form groups"
-    assert all(max(d) - min(d) <= rules.LinkRules().max_span_days for d in spans.values())
+    assert all(max(d) - min(d) <= link_rules.max_span_days for d in spans.values())
 
 
-def test_link_groups_blocking_finds_every_pair_all_pairs_would_link():
+@pytest.mark.parametrize("link_rules", [rules.LinkRules(), WIDE])
+def test_link_groups_blocking_finds_every_pair_all_pairs_would_link(link_rules):
     rng = np.random.default_rng(3)
     rows = []
     for i in range(300):
@@ -156,16 +208,16 @@ def test_link_groups_blocking_finds_every_pair_all_pairs_would_link():
             actor=rng.choice([None, "Syrian Arab Army", "Russian armed forces"]),
             sub_event_type=rng.choice(["Air/drone strike", "Shelling/artillery/missile attack"]),
         ))
-    claims = claims_frame(table(rows))
-    found = blocking.candidate_pairs(claims, rules.LinkRules())
+    claims = claims_frame(table(rows), link_rules)
+    found = blocking.candidate_pairs(claims, link_rules)
     n = len(claims)
     everything = np.array([(a, b) for a in range(n) for b in range(a + 1, n)])
     import pandas as pd
 
     all_pairs = pd.DataFrame({"a": everything[:, 0], "b": everything[:, 1]})
-    want = rules.evaluate(claims, all_pairs, rules.LinkRules())
-    got = rules.evaluate(claims, found, rules.LinkRules())
-    assert len(want) > 50
+    want = rules.evaluate(claims, all_pairs, link_rules)
+    got = rules.evaluate(claims, found, link_rules)
+    assert len(want) > 30
     assert set(zip(want.a, want.b)) == set(zip(got.a, got.b))
     assert len(found) < len(all_pairs) / 4  # and it is blocking, not all pairs
 

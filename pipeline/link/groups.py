@@ -12,9 +12,15 @@ How:
    (the text's own event date, else the published date) and date window (see ``rules``).
 2. ``blocking.candidate_pairs``: pairs that share a place cell or region and
    a date bucket (no all-pairs comparison).
-3. ``rules.evaluate``: the pairs whose place, date, type and actors agree.
-4. Union-find over those links, strongest first (town before region before
-   country, fewer days, fewer km, then event ids), with a chaining guard: a
+3. ``rules.evaluate``: the pairs whose place, date, type and actors agree,
+   with their evidence points.
+4. Groups from those links, strongest first (more evidence points, then town
+   before region before country, fewer days, fewer km, then event ids). Two
+   groups join only when at least ``min_link_share`` of the pairs of their
+   claims from different articles are links themselves: at 1 (the default,
+   complete linkage) every pair, so daily reports from a city at war cannot
+   chain A-B-C when A and C disagree; at 0 any one link (single linkage).
+   Either way a chaining guard holds: a
    link that would make a group span more than ``max_span_days`` days, or
    spread its town-level claims over more than ``max_span_km``, is not made.
 
@@ -31,6 +37,8 @@ day; both Explosions/Remote violence (...); actor disputed (... vs ...)").
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -44,6 +52,8 @@ _USED = ["event_id", "doc_id", "outlet", "published", "event_date", "date_precis
          "actor", "actor_group", "target", "fatalities", "place_name", "place_id", "admin1", "country_code", "geo_precision", "geo_reason", "lat", "lon"]
 
 
+DATELINE_CHARS = 12  # a dateline's date starts within this many characters of its sentence ("Wednesday ", "Published ")
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
 _REASON_COLUMNS = ["event_id", "outlet", "event_type", "sub_event_type", "actor", "actor_group", "fatalities",
                    "place_name", "place_id", "admin1", "country_code", "date_kind"]
 
@@ -67,13 +77,15 @@ def link_events(events: pa.Table, rules: LinkRules = DEFAULT_RULES) -> pa.Table:
 def claims_frame(events: pa.Table, rules: LinkRules = DEFAULT_RULES) -> pd.DataFrame:
     """The linkable rows as a frame sorted by event_id; ``row`` is the position in ``events``."""
     if events.num_rows == 0:
-        return pd.DataFrame(columns=_USED + ["row", "day", "date_kind", "window"])
+        return pd.DataFrame(columns=_USED + ["row", "day", "date_kind", "window", "named"])
     frame = events.select(_USED).drop_columns(["published", "event_date"]).to_pandas()
     text = [c for c in frame.columns if pa.types.is_string(events.schema.field(c).type)]
     frame = frame.astype({c: object for c in text})  # plain objects: row takes on Arrow strings are slow
     event_day, published_day = _days(events["event_date"]), _days(events["published"])
     precision = frame["date_precision"].to_numpy()
-    own_words = frame["date_text"].notna().to_numpy()  # the text's own date, not the article date standing in
+    # the text's own date, not the article date standing in, nor the dateline ("Sun 16 Apr 2017 Death toll ...")
+    dateline = _datelines(events) if rules.datelines else np.zeros(events.num_rows, dtype=bool)
+    own_words = frame["date_text"].notna().to_numpy() & ~dateline
     after = event_day > published_day + 1  # a date after publication is a misreading: the article date stands in
     use_event = ~np.isnan(event_day) & np.isin(precision, ["day", "week"]) & own_words & ~after
     frame["row"] = np.arange(events.num_rows)
@@ -85,6 +97,16 @@ def claims_frame(events: pa.Table, rules: LinkRules = DEFAULT_RULES) -> pd.DataF
                 & frame["geo_precision"].between(1, 4))
     frame = frame[linkable].astype({"day": "int64"})
     return frame.sort_values(["event_id", "row"], kind="stable", ignore_index=True)
+
+
+def _datelines(events: pa.Table) -> np.ndarray:
+    """Claims whose date words are the article's dateline: a full date (with its year) that opens the sentence,
+    after at most a weekday or "Published"/"Posted on" ("Sun 16 Apr 2017 Death toll from ...", "Published June 12
+    2016 At least 39 ..."). That is when the article was written, not when the event happened."""
+    if "sentence" not in events.column_names:
+        return np.zeros(events.num_rows, dtype=bool)
+    texts, sentences = events["date_text"].to_pylist(), events["sentence"].to_pylist()
+    return np.array([bool(d and s and _YEAR.search(d) and -1 < s.find(d) <= DATELINE_CHARS) for d, s in zip(texts, sentences)], dtype=bool)
 
 
 def _elsewhen(events: pa.Table, precision: np.ndarray, own_words: np.ndarray) -> np.ndarray:
@@ -105,10 +127,15 @@ def _days(column: pa.ChunkedArray) -> np.ndarray:
 
 
 class _Groups:
-    """Union-find whose roots carry their group's date span and town-level extent (the chaining guard)."""
+    """Union-find whose roots carry their group's date span and town-level extent (the chaining guard) and,
+    for complete linkage, their members and the links found between claims."""
 
-    def __init__(self, claims: pd.DataFrame):
+    def __init__(self, claims: pd.DataFrame, links: set[tuple[int, int]] | None = None, share: float = 0.0):
         self.parent = np.arange(len(claims))
+        self.doc = claims["doc_id"].to_numpy()
+        self.links = links  # None: single linkage
+        self.share = share
+        self.members: dict[int, list[int]] = {}
         town = claims["geo_precision"].to_numpy() <= 2
         lat, lon = claims["lat"].to_numpy(), claims["lon"].to_numpy()
         day = claims["day"].to_numpy()
@@ -127,11 +154,21 @@ class _Groups:
         merged = _merge_span(self.span[ra], self.span[rb])
         if merged[1] - merged[0] > rules.max_span_days or _extent_km(merged) > rules.max_span_km:
             return False
+        if self.links is not None and not self._linked_enough(ra, rb):
+            return False
         root, child = min(ra, rb), max(ra, rb)
         self.parent[child] = root
         self.span[root] = merged
         del self.span[child]
+        if self.links is not None:
+            self.members[root] = self.members.pop(ra, [ra]) + self.members.pop(rb, [rb])
         return True
+
+    def _linked_enough(self, ra: int, rb: int) -> bool:
+        """At least ``share`` of the pairs across the two groups from different articles are links."""
+        pairs = [(min(x, y), max(x, y)) for x in self.members.get(ra, [ra]) for y in self.members.get(rb, [rb])
+                 if self.doc[x] != self.doc[y]]
+        return sum(p in self.links for p in pairs) >= self.share * len(pairs)
 
 
 def _merge_span(x: tuple, y: tuple) -> tuple:
@@ -152,18 +189,21 @@ def _extent_km(span: tuple) -> float:
 
 def _union(claims: pd.DataFrame, links: pd.DataFrame, rules: LinkRules) -> tuple[np.ndarray, np.ndarray]:
     """Group id and link reason per claim (None for claims left alone)."""
-    groups = _Groups(claims)
-    ordered = links.assign(km_rounded=links["km"].round(3)).sort_values(["tier", "days", "km_rounded", "a", "b"], kind="stable")
-    first: dict[int, tuple[int, int, int, float]] = {}  # claim -> its strongest accepted link (partner, tier, days, km)
-    for a, b, tier, days, km in ordered[["a", "b", "tier", "days", "km"]].itertuples(index=False):
+    pairs = set(zip(links["a"].tolist(), links["b"].tolist())) if rules.min_link_share > 0 else None
+    groups = _Groups(claims, pairs, rules.min_link_share)
+    ordered = links.assign(km_rounded=links["km"].round(3), weaker=-links["evidence"]).sort_values(
+        ["weaker", "tier", "days", "km_rounded", "a", "b"], kind="stable")
+    first: dict[int, tuple] = {}  # claim -> its strongest accepted link (partner, tier, days, km, bits, points)
+    columns = ["a", "b", "tier", "days", "km", "evidence_bits", "evidence"]
+    for a, b, *evidence in ordered[columns].itertuples(index=False):
         if groups.union_if_compact(a, b, rules):
-            first.setdefault(a, (b, tier, days, km))
-            first.setdefault(b, (a, tier, days, km))
+            first.setdefault(a, (b, *evidence))
+            first.setdefault(b, (a, *evidence))
     why = np.full(len(claims), None, dtype=object)
     if first:
         mine, partners = list(first), [v[0] for v in first.values()]
-        for x, left, right, (_, tier, days, km) in zip(mine, _records(claims, mine), _records(claims, partners), first.values()):
-            why[x] = reason(left, right, tier, days, km)
+        for x, left, right, (_, *evidence) in zip(mine, _records(claims, mine), _records(claims, partners), first.values()):
+            why[x] = reason(left, right, *evidence)
     return _group_ids(claims, groups, why), why
 
 

@@ -12,14 +12,18 @@ place
 date
     Each claim's date is its ``event_date`` when the text gives one at day or
     week precision (``date_text`` set: an event date the extractor filled in
-    from the article date is the published date), else the article's
-    ``published`` date. A text date after the publication date is a misreading
-    (the published date stands in); a text date only to a month or year other
-    than the article's ("In May, ...") is another event, and the claim is not
-    linked at all. Two dates agree within
-    ``day_window`` days when both are event dates, within ``published_window``
-    when either is a published date (reports come out a day or two later), and
-    within ``week_window`` when either is week-precise.
+    from the article date, or the article's dateline opening the sentence, is
+    the published date), else the article's ``published`` date. A text date
+    after the publication date is a misreading (the published date stands in);
+    a text date only to a month or year other than the article's ("In May,
+    ...") is another event, and the claim is not linked at all. Two dates
+    agree within ``day_window`` days when both are event dates, within
+    ``published_window`` when either is a published date, and within
+    ``week_window`` when either is week-precise. All three are 0 (the same
+    day): with one day, reports of consecutive days from a city at war linked
+    far more often than a report and its next-day follow-up (benchmarks/README.md,
+    link_bench), and the chaining guard ``max_span_days`` keeps a group on one
+    day even if the windows are widened.
 type
     The same ACLED ``event_type`` (sub-types may differ: one outlet's shelling
     is another's air strike), or a pair in ``compatible_types``.
@@ -32,9 +36,17 @@ actors
     accounts of one. In Battles both sides attack, so role reversal there is
     one clash seen from either side, and it links.
 evidence
-    Beyond those rules a link needs ``min_evidence`` agreeing specifics (see
-    ``evidence``): in a city at war, "an air strike in Aleppo" reported on
-    consecutive days by two papers is too common to be one event by itself.
+    Beyond those rules a link needs ``min_evidence`` points of agreeing
+    specifics (see ``evidence``): in a city at war, "an air strike in Aleppo"
+    reported on consecutive days by two papers is too common to be one event
+    by itself. Actors blamed on different sides of a war (``SIDES``: the
+    Syrian army vs the rebels) cost a point in one-sided violence: with no
+    other agreement that is a regime raid on one half of a city and rebel
+    rockets on the other, while one strike whose blame is disputed still
+    links on its place, day and sub-type.
+
+Every point a link scores is kept as a bit of ``evidence_bits`` so that
+``reason`` names them in ``link_reason``.
 
 Claims of the same article are never linked to each other directly.
 """
@@ -48,6 +60,21 @@ import pandas as pd
 
 EARTH_KM = 6371.0088
 ONE_SIDED = ("Explosions/Remote violence", "Violence against civilians")
+# Sides of the wars in pipeline/resources/actors.yaml, by canonical actor name; an actor not listed has no side
+# and never conflicts. Allies that outlets confuse ("Russian or Syrian jets") are one side.
+SIDES = {
+    "Syrian government and allies": ("Syrian Arab Army", "Russian armed forces", "Iranian armed forces", "Hezbollah"),
+    "Syrian armed opposition": ("Syrian opposition armed groups", "Hayat Tahrir al-Sham"),
+    "Islamic State": ("Islamic State",),
+    "US-led coalition and SDF": ("US-led coalition", "United States armed forces", "Syrian Democratic Forces"),
+    "Turkey": ("Turkish armed forces",),
+    "Israel": ("Israel Defense Forces",),
+    "Palestinian armed groups": ("Hamas", "Palestinian Islamic Jihad"),
+    "Ukraine": ("Ukrainian armed forces",),
+}
+# Evidence points, in the order ``reason`` names them (bit i of ``evidence_bits``).
+EVIDENCE_WORDS = ("same place named in both sentences", "same day in both texts", "same sub-type", "same actor",
+                  "tolls agree", "tolls far apart (-1)", "actors on different sides (-1)")
 
 
 @dataclass(frozen=True)
@@ -55,12 +82,18 @@ class LinkRules:
     """Thresholds of the linking rules; the defaults are the ones measured in benchmarks/link_bench.py."""
 
     town_km: float = field(default=25.0, metadata={"help": "Largest distance between two town-level claims."})
-    day_window: int = field(default=1, metadata={"help": "Days between two day-precise event dates."})
-    published_window: int = field(default=1, metadata={"help": "Days when either claim only has its published date."})
-    week_window: int = field(default=3, metadata={"help": "Days when either event date is week-precise."})
-    max_span_days: int = field(default=1, metadata={"help": "Chaining guard: widest date span within one group."})
+    day_window: int = field(default=0, metadata={"help": "Days between two day-precise event dates."})
+    published_window: int = field(default=0, metadata={"help": "Days when either claim only has its published date."})
+    week_window: int = field(default=0, metadata={"help": "Days when either event date is week-precise."})
+    max_span_days: int = field(default=0, metadata={"help": "Chaining guard: widest date span within one group."})
     max_span_km: float = field(default=40.0, metadata={"help": "Chaining guard: widest extent of a group's town-level claims."})
     min_evidence: int = field(default=1, metadata={"help": "Agreeing specifics a link needs beyond the basic rules (see ``evidence``)."})
+    datelines: bool = field(default=True, metadata={
+        "help": "A full date opening the sentence is the article's dateline, not the event's date (groups.claims_frame)."})
+    side_penalty: int = field(default=1, metadata={"help": "Points one-sided violence loses when the actors are on different SIDES."})
+    min_link_share: float = field(default=1.0, metadata={
+        "help": "Share of the claim pairs (from different articles) across two groups that must be links for them to join: "
+                "1 is complete linkage (every pair), 0 single linkage (any one link), 0.5 average linkage."})
     compatible_types: frozenset[frozenset[str]] = field(
         default=frozenset({frozenset({"Explosions/Remote violence", "Violence against civilians"})}),
         metadata={"help": "Pairs of different event types that may still be one event."},
@@ -84,7 +117,8 @@ def evaluate(claims: pd.DataFrame, pairs: pd.DataFrame, rules: LinkRules) -> pd.
     ``pairs`` holds positions ``a`` < ``b`` into ``claims``. ``tier`` is 0 for town-level,
     1 for region-level and 2 for country-level place agreement (lower is stronger)."""
     if pairs.empty:
-        return pairs.assign(tier=pd.Series(dtype="int64"), days=pd.Series(dtype="int64"), km=pd.Series(dtype="float64"))
+        empty = {c: pd.Series(dtype="int64") for c in ("tier", "days", "evidence", "evidence_bits")}
+        return pairs.assign(**empty, km=pd.Series(dtype="float64"))
     A, B = claims.iloc[pairs["a"].to_numpy()].reset_index(drop=True), claims.iloc[pairs["b"].to_numpy()].reset_index(drop=True)
     days = (A["day"] - B["day"]).abs().to_numpy()
     km = haversine_km(A["lat"].to_numpy(), A["lon"].to_numpy(), B["lat"].to_numpy(), B["lon"].to_numpy())
@@ -92,16 +126,18 @@ def evaluate(claims: pd.DataFrame, pairs: pd.DataFrame, rules: LinkRules) -> pd.
     ok = (A["doc_id"].to_numpy() != B["doc_id"].to_numpy()) & (days <= np.maximum(A["window"], B["window"]).to_numpy())
     ok &= _types_compatible(A, B, rules) & ~_reversed_roles(A, B)
     ok &= _place_agrees(A, B, tier, km, days, rules)
-    score = evidence(A, B, days)
+    bits = evidence_bits(A, B, days)
+    score = evidence_score(bits, rules)
     ok &= score >= rules.min_evidence
-    out = pairs.reset_index(drop=True).assign(tier=tier, days=days, km=km, evidence=score)
+    out = pairs.reset_index(drop=True).assign(tier=tier, days=days, km=km, evidence=score, evidence_bits=bits)
     return out[ok].reset_index(drop=True)
 
 
-def evidence(A: pd.DataFrame, B: pd.DataFrame, days: np.ndarray) -> np.ndarray:
-    """Specifics the two claims share beyond the basic rules, one point each: the same place named in
-    both sentences (not taken from the document), the same day from both texts' own event dates, the same
-    sub-type, the same named actor, death tolls that agree (within 3 or 25%); minus one for tolls far apart."""
+def evidence_bits(A: pd.DataFrame, B: pd.DataFrame, days: np.ndarray) -> np.ndarray:
+    """Which specifics the two claims share beyond the basic rules, as bits in the order of ``EVIDENCE_WORDS``:
+    the same place named in both sentences (not taken from the document), the same day from both texts' own
+    event dates, the same sub-type, the same named actor, death tolls that agree (within 3 or 25%); and the two
+    that count against: tolls far apart, actors of one-sided violence on different ``SIDES``."""
     same_named = (A["named"] & B["named"] & (A["place_id"] == B["place_id"])).to_numpy()
     event_days = ((A["date_kind"] == "event") & (B["date_kind"] == "event")).to_numpy() & (days == 0)
     same_sub = (A["sub_event_type"] == B["sub_event_type"]).to_numpy()
@@ -111,7 +147,24 @@ def evidence(A: pd.DataFrame, B: pd.DataFrame, days: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         tolls_agree = (gap <= np.maximum(3, 0.25 * np.fmax(fa, fb)))
         tolls_apart = (gap > np.maximum(10, 2 * np.fmin(fa, fb)))
-    return (same_named.astype(int) + event_days + same_sub + same_actor + tolls_agree - tolls_apart).astype(np.int64)
+    flags = (same_named, event_days, same_sub, same_actor, tolls_agree, tolls_apart, _different_sides(A, B))
+    return sum(np.asarray(f, dtype=np.int64) << i for i, f in enumerate(flags))
+
+
+def evidence_score(bits: np.ndarray, rules: LinkRules) -> np.ndarray:
+    """Points of ``evidence_bits``: one per agreeing specific, minus one for tolls far apart and
+    ``rules.side_penalty`` for actors on different sides."""
+    bits = np.asarray(bits, dtype=np.int64)
+    weights = [1, 1, 1, 1, 1, -1, -rules.side_penalty]
+    return sum(((bits >> i) & 1) * w for i, w in enumerate(weights)).astype(np.int64)
+
+
+def _different_sides(A: pd.DataFrame, B: pd.DataFrame) -> np.ndarray:
+    """One-sided violence blamed by the two claims on actors of different ``SIDES``."""
+    side_of = {actor: side for side, actors in SIDES.items() for actor in actors}
+    sa, sb = A["actor"].map(side_of), B["actor"].map(side_of)
+    one_sided = A["event_type"].isin(ONE_SIDED) & B["event_type"].isin(ONE_SIDED)
+    return (sa.notna() & sb.notna() & (sa != sb) & one_sided).to_numpy()
 
 
 def _tier(precision: pd.Series) -> np.ndarray:
@@ -148,7 +201,7 @@ def _place_agrees(A: pd.DataFrame, B: pd.DataFrame, tier: np.ndarray, km: np.nda
     return np.select([tier == 0, tier == 1], [km <= rules.town_km, same_admin1], same_country & strong)
 
 
-def reason(a: dict, b: dict, tier: int, days: int, km: float) -> str:
+def reason(a: dict, b: dict, tier: int, days: int, km: float, bits: int = 0, points: int = 0) -> str:
     """Why claim ``a`` is linked with claim ``b``, in words (stored in ``link_reason``)."""
     return "; ".join((
         f"with {b['outlet']} claim {b['event_id']}",
@@ -156,7 +209,12 @@ def reason(a: dict, b: dict, tier: int, days: int, km: float) -> str:
         _date_words(a, b, days),
         _type_words(a, b),
         _actor_words(a, b),
-    ) + _toll_words(a, b))
+    ) + _toll_words(a, b) + (_evidence_words(bits, points),))
+
+
+def _evidence_words(bits: int, points: int) -> str:
+    named = [w for i, w in enumerate(EVIDENCE_WORDS) if bits >> i & 1]
+    return f"evidence {points}: {', '.join(named) if named else 'none'}"
 
 
 def _place_words(a: dict, b: dict, tier: int, km: float) -> str:
