@@ -263,3 +263,32 @@ def test_geocode_eastern_ghouta_is_an_area_beside_damascus(worker):
     found = rows(worker, "Regime air strikes killed nine civilians in Eastern Ghouta in Syria on Thursday.")
     assert found and all(e.place_name == "Eastern Ghouta" and e.geo_precision == 3 for e in found)
     assert all(33.4 < e.lat < 33.7 and 36.2 < e.lon < 36.6 for e in found)  # the Ghouta, not the desert
+
+
+@pytest.mark.parametrize("text", [
+    "The Syrian city of Hasakeh has often been targeted by IS militants.",
+    "The SDF launched a campaign to retake Raqqa in Syria with the support of the US-led coalition.",
+    "Cross-border fire from Syria has claimed 21 lives in the Turkish border town of Kilis this year.",
+    "A wounded girl from the besieged Syrian town of Madaya was evacuated to a hospital in Damascus.",
+])
+def test_extract_more_non_events_give_no_dot(worker, text):
+    assert rows(worker, text) == []
+
+
+def test_extract_foreign_air_power_attack_is_a_strike(worker):
+    found = rows(worker, "An Israeli attack on a training camp in the Syrian town of Quneitra killed three militiamen.")
+    assert [(e.event_type, e.sub_event_type) for e in found] == [("Explosions/Remote violence", "Air/drone strike")]
+
+
+def test_extract_open_question_drops_an_actor_carried_from_before(worker):
+    text = ("Russian warplanes struck the Syrian town of Inkhil in Daraa on Friday, activists said. "
+            "An air raid on a hospital in the Syrian city of Idlib wounded five people, but the Observatory could "
+            "not say whether the raid was Syrian or Russian.")
+    found = [e for e in rows(worker, text) if "hospital" in e.sentence]
+    assert found and all(e.actor is None for e in found)
+
+
+def test_extract_country_where_it_happened_is_not_the_actor(worker):
+    found = rows(worker, "A car bomb killed six people at a police station in Inkhil in Syria's southern province "
+                         "of Daraa on Monday.")
+    assert found and all(e.actor is None for e in found)

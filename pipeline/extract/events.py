@@ -47,14 +47,19 @@ NER = "ner"
 REPORT_DATE_PRECISION = "week"
 LEAD_SENTENCES = 3  # headline + first sentences: the event the article is about
 GOVERNED_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
-AIR_ACTOR = re.compile(r"\b(air ?force|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
+AIR_ACTOR = re.compile(r"\b(air ?force|aerospace|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
+# foreign forces that fight in Syria from the air: their generic "attack", "killed" is a strike (ACLED)
+AIR_POWERS = frozenset({"Israel Defense Forces", "US-led coalition", "United States armed forces", "Russian armed forces"})
+GROUND_WORDS = re.compile(r"\b(?:troops|soldiers|ground|commandos?|special forces|raid(?:ed)? by land|infantry|tanks?)\b", re.I)
+# a ground force named as the actor: a neighbouring sentence's means does not make its killing a strike
+GROUND_ACTOR = re.compile(r"\b(?:army|armys|troops|soldiers|units|infantry|fighters|gunmen|militants|rebels)\b", re.I)
 NON_STATE = frozenset({"rebel groups", "political militias", "identity militias", "unidentified"})
 FIGHTER_SITES = re.compile(r"\b(?:gatherings?|positions?|hideouts?|dens?|strongholds?|headquarters|fortifications?|"
                            r"bases?|posts?|convoys?|vehicles|concentrations?|launchers?|depots?|targets?)\b", re.I)
 # a truce or a deal only talked about: "a resolution calling for a ceasefire", "remains committed to a ceasefire"
 AGREEMENT_TALK = re.compile(r"\b(?:vetoe?[sd]?|veto(?:ing)?|resolution|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|"
                             r"demand(?:s|ed|ing)?|committed to|insist(?:s|ed|ing)?|must|should|propos(?:e|es|ed|al|ing)|"
-                            r"negotiat(?:e|es|ed|ing|ions)|talks)\b", re.I)
+                            r"negotiat(?:e|es|ed|ing|ions)|talks|hospitals?)\b", re.I)  # "evacuated to a hospital"
 COMMENT_VERBS = word_set("events.comment_verbs")
 COUNTRY_WORDS = word_set("events.country_words")
 
@@ -211,7 +216,21 @@ def _assemble(plan: _Plan) -> Extraction:
         toponyms.extend(tops)
         focus.see(tops)
     events = _resolve_pronoun_actors(events)
-    return Extraction(tuple(_claimed_actors(events, plan.article.text or "", context)), tuple(toponyms))
+    events = _claimed_actors(events, plan.article.text or "", context)
+    return Extraction(tuple(_no_guessed_actor(ev) for ev in events), tuple(toponyms))
+
+
+def _no_guessed_actor(ev: EventCandidate) -> EventCandidate:
+    """After actors are carried across sentences: a sentence that leaves it open ("could not say whether the raid
+    was Syrian or Russian") keeps no state actor; an actor written "either Russia" or "X or Y" is not one actor."""
+    text = (ev.actor_text or "").lower()
+    either = EITHER_OR.search(ev.sentence)
+    if ev.actor is None or not (either or text.startswith("either ") or " or " in text):
+        return ev
+    if ev.actor_group not in ("state forces", "external forces", None):
+        return ev
+    return dataclasses.replace(ev, actor=None, actor_group=None,
+                               actor_text=_phrase_at(ev.sentence, either) if either else ev.actor_text)
 
 
 def _resolve_pronoun_actors(events: list[EventCandidate]) -> list[EventCandidate]:
@@ -293,7 +312,8 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         actor = None  # "Civilians" blamed for a strike or a clash are its victims, never its actor
     actor = _unless_uncertain(actor, doc.text, guessed)
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
-    etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours), sentence=doc.text)
+    if actor is None or not GROUND_ACTOR.search(actor.text) or AIR_ACTOR.search(actor.text):
+        etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours), sentence=doc.text)
     claims = load_claims()
     source = claim_source(doc[:], anchors, article.outlet, claims, _agencies(), article.text[:base])
     text = doc.text
@@ -321,6 +341,24 @@ EITHER_OR = re.compile(
     re.I)
 DATELINE_WORDS = re.compile(r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d|"
                             r"\b(?:mon|tue|wed|thu|fri|sat|sun)\b|\burgent\b|\bupdated\b", re.I)
+# "in Syria's southern province": the country where it happened, not who did it
+PLACE_AS_ACTOR = re.compile(r"^(?:(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+)?"
+                            r"syria(?:'s|’s|s)?$", re.I)
+LOCATIONAL = re.compile(r"\b(?:in|of|across|near|inside|throughout)\s+(?:the\s+)?$", re.I)
+POSSESSED_PLACE = re.compile(r"^(?:'s|’s|s)?\s+(?:(?:north|south|east|west|central)\w*\s+)*"
+                             r"(?:province|capital|city|town|village|countryside|border|coast)\b", re.I)
+
+
+def _place_as_actor(text: str, sentence: str) -> bool:
+    """"in northeastern Syria", "Syria's southern province": the country where it happened taken as the actor
+    ("Syria air strikes" keeps it: there it says whose strikes)."""
+    if not PLACE_AS_ACTOR.match(text):
+        return False
+    spots = [m for m in re.finditer(re.escape(text), sentence)]
+    return bool(spots) and all(LOCATIONAL.search(sentence[max(0, m.start() - 20) : m.start()])
+                               or POSSESSED_PLACE.match(sentence[m.end() : m.end() + 40]) for m in spots)
+
+
 CREDIT_WORDS = re.compile(r"^(?:tags|related|date of)\b|\b(?:flickr|getty|photo|picture|file image|courtesy)\b", re.I)
 # the sentence says the perpetrator is not known: an actor found anywhere but in its actor slot is a guess
 UNKNOWN_ACTOR = re.compile(
@@ -340,7 +378,7 @@ def _unless_uncertain(actor, sentence: str, guessed: bool):
         return dataclasses.replace(actor, canonical=None, group=None, text=_phrase_at(sentence, m))
     if guessed and UNKNOWN_ACTOR.search(sentence):
         return None
-    if DATELINE_WORDS.search(actor.text) or CREDIT_WORDS.search(actor.text):
+    if DATELINE_WORDS.search(actor.text) or CREDIT_WORDS.search(actor.text) or _place_as_actor(actor.text, sentence):
         return None  # a dateline, a tag line or a caption, not who did it
     return actor
 
@@ -380,6 +418,9 @@ def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
         # "army units targeted gatherings of terrorists", "struck ISIL positions": fire at a distance (ACLED codes
         # shelling/artillery unless aircraft are named, which the means rule then says)
         return "Explosions/Remote violence", "Shelling/artillery/missile attack"
+    if entry.priority <= 2 and actor is not None and actor.canonical in AIR_POWERS and not GROUND_WORDS.search(
+            actor.text) and entry.event_type in ("Battles", "Violence against civilians"):
+        return "Explosions/Remote violence", "Air/drone strike"  # "an Israeli attack on a camp near the Golan"
     civilian_target = target is not None and (target.group == "civilians" or is_civilian(target.text))
     if entry.civilian_type and civilian_target:
         etype, sub = entry.civilian_type

@@ -36,7 +36,8 @@ QUARTER_WORDS = re.compile(r"\b(?:district|districts|neighbou?rhoods?|quarters?|
 QUARTER_BEFORE = re.compile(r"\b(?:district|neighbou?rhood|quarter) of\s+(?:the\s+)?$", re.I)
 QUARTER_AFTER = re.compile(r"\s*(?:district|neighbou?rhood|quarter)\b", re.I)
 CITY_WORD = re.compile(r"\b(?:the|this) city\b|\bcity of\b|\w+ city\b", re.I)
-CITY_MIN_POPULATION = 50_000  # a place with districts: a city, not a village
+CITY_MIN_POPULATION = 50_000
+NOT_PLACE_LABELS = frozenset({"PERSON", "ORG", "NORP"})  # a place with districts: a city, not a village
 
 
 def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus,
@@ -68,6 +69,13 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
     if cand.event_type != "Protests" and _regional_story(geocoder, focus):
         found = [(p, m) for p, m in found if m.country_code in geocoder.config["focus_countries"]]
     return found
+
+
+def _about_the_region(geocoder: Geocoder, focus: DocFocus) -> bool:
+    """The focus countries hold a fair share of the place evidence (geocode.yaml regional_story_share): an unknown
+    village is then never placed in a region abroad ("in Washington" is where a statement was made)."""
+    share = sum(focus.country(cc) for cc in geocoder.config["focus_countries"])
+    return share >= geocoder.config.get("regional_story_share", 0.3)
 
 
 def _regional_story(geocoder: Geocoder, focus: DocFocus) -> bool:
@@ -155,12 +163,15 @@ def _region_of_last_place(cand: EventCandidate, toponyms: Sequence[PlaceMention]
         in_sentence = cand.char_start <= t.start < cand.char_end
         return (not in_sentence, t.start > cand.char_end, abs(t.start - cand.trigger_start))
 
+    if (unknown.label or "") in NOT_PLACE_LABELS:
+        return None  # "Nikki" (Haley) tagged a person: not a place the article failed to find
     order = sorted(toponyms, key=nearness)
     for t in order:
         if t.text == unknown.text or (t.start < unknown.end and unknown.start < t.end):
             continue  # the unknown name itself, or a part of it ("Tell" of "Tell Zurqabad")
         match = geocoder.resolve(t, focus)
-        if match is not None and match.geo_precision < COUNTRY:
+        if match is not None and match.geo_precision < COUNTRY and not (
+                _about_the_region(geocoder, focus) and match.country_code not in geocoder.config["focus_countries"]):
             why = f"{unknown.text!r} is not in the gazetteer; placed in the region the article establishes ({t.text})"
             return (PlaceMention(unknown.text, unknown.start, unknown.end, why, unknown.modifier, "region",
                                  unknown.label), geocoder.region_fallback(match, why))
