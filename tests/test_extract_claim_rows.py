@@ -292,3 +292,17 @@ def test_extract_country_where_it_happened_is_not_the_actor(worker):
     found = rows(worker, "A car bomb killed six people at a police station in Inkhil in Syria's southern province "
                          "of Daraa on Monday.")
     assert found and all(e.actor is None for e in found)
+
+
+def test_geocode_unknown_village_beside_the_province_capital_is_the_province(worker):
+    text = "The US-led coalition bombed Hanida village to the west of the Syrian city of Raqqa on Monday, killing 20."
+    found = rows(worker, text)
+    assert found and all(e.geo_precision == 3 and e.admin1 == "Ar-Raqqah" for e in found)
+    assert "Hanida" in found[0].geo_reason
+
+
+def test_extract_kurds_and_the_coalition_are_named_actors(worker):
+    found = rows(worker, "Syrian Kurds captured the village of Tal Abyad in Syria from Islamic State on Monday.")
+    assert found and found[0].actor == "Syrian Democratic Forces"
+    found = rows(worker, "An airstrike by the coalition in the Syrian town of Al Bukamal killed 31 civilians on Monday.")
+    assert found and found[0].actor == "US-led coalition"

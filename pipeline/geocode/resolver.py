@@ -245,6 +245,10 @@ class Geocoder:
     def _known(self, name: str) -> bool:
         return bool(self.index.by_key(name_key(name)))
 
+    def knows(self, name: str) -> bool:
+        """Whether the gazetteer has this name as written (no spelling variants)."""
+        return self._known(name)
+
     def _candidates(self, query: _Query, focus: DocFocus) -> list[Candidate]:
         exact = _dedupe(self.index.by_key(name_key(query.name)))
         exact = [c for c in exact if c.form != "demonym" or query.kind in (None, "country")]
