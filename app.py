@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import pages, views
+from dashboard import api, pages, views
 from dashboard.config import DashboardSettings, data_version
 from dashboard.query import DataMissingError, EventStore
 
@@ -39,6 +39,7 @@ def main() -> None:
         st.error(f"No event data to show. {exc}")
         st.stop()
     options = filter_options(*paths, mtime)
+    api.publish(store, options, settings.max_markers)  # the map's own endpoint answers from the same store
     views.seed_session(options)
 
     st.title("Claims Atlas")
@@ -56,6 +57,7 @@ def main() -> None:
     top[1].radio("Colour points by", ["group", "type"], key="color_by", horizontal=True,
                  format_func={"group": "actor group", "type": "event type"}.get)
 
+    pages.take_client_view()
     params = views.sync_url(views.current_state(filters))
     pages.render_view(st.session_state.view, store, settings, filters, events, params)
     params = views.sync_url(views.current_state(filters))

@@ -7,7 +7,8 @@ Starts the real app (`streamlit run app.py`, offline basemap) on 127.0.0.1 again
 times 20 interactions of each kind, from the user's action to what the user is waiting for:
 
 - pan/zoom: a mouse drag or a zoom-button click on the map, until the map shows the markers for the
-  new view. If the app reruns (the server fetches the new view), that is until the rerun has finished
+  new view. If the map fetches the view from the app's endpoint (dashboard/api.py), that is until the
+  fetched layer is drawn; if the app reruns (older app code, or no endpoint), until the rerun has finished
   and the new layer is drawn; if the browser already had the data, it is the map's own `moveend`.
   A rerun that starts within `--settle-ms` of `moveend` counts as part of the interaction.
 - click: a click on a claim marker until its popup with the sentence is shown (`click_*`), and until
@@ -97,9 +98,12 @@ class Bench:
         """ms from t0 until the map is up to date (rerun finished and layer drawn, or moveend alone)."""
         self.page.wait_for_timeout(self.settle_ms)
         probe = self.page.evaluate("() => window.__caProbe")
-        if probe["started"] < t0:  # no rerun: the browser had what it needed
-            moved = self.frame.evaluate("() => window.__caMoves.moveend")
-            return max(0.0, moved - t0)
+        if probe["started"] < t0:  # no rerun: the browser had the data, or fetched it from the map endpoint
+            self.frame.wait_for_function("() => !(window.ClaimsAtlas.fetching > 0)", timeout=120000)
+            end = self.frame.evaluate("() => window.__caMoves.moveend")
+            if self._draws() > draws_before:  # the map fetched the new view and drew it
+                end = max(end, self.frame.evaluate("() => window.__caMoves.drawnAt"))
+            return max(0.0, end - t0)
         self.page.wait_for_selector(APP_IDLE, timeout=120000)
         self.page.wait_for_timeout(50)
         probe = self.page.evaluate("() => window.__caProbe")

@@ -79,12 +79,13 @@ def steps_for(events_path: Path) -> list[tuple[str, str]]:
 class Server:
     """`streamlit run app.py` on loopback, with its peak RSS sampled in a thread."""
 
-    def __init__(self, events: Path, articles: Path, extra: list[str]):
+    def __init__(self, events: Path, articles: Path, extra: list[str], app_dir: Path = ROOT):
         self.port = free_port()
         env = {**os.environ, "EVENTS_PATH": str(events), "ARTICLES_PATH": str(articles), "CLAIMS_ATLAS_OFFLINE": "1"}
         args = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra]
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                "--server.port", str(self.port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none", *extra]  # other work in the tree must not reload the app
+        self.proc = subprocess.Popen(args, cwd=app_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.peak_rss = 0.0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
@@ -182,11 +183,13 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
 
 
-def run_bench(n_events: int, sessions: int, timeout: float, extra: list[str], data: tuple[Path, Path] | None = None) -> dict:
-    """``data``: (events, articles) paths to serve instead of the cached synthetic files of n_events."""
+def run_bench(n_events: int, sessions: int, timeout: float, extra: list[str], data: tuple[Path, Path] | None = None,
+              app_dir: Path = ROOT) -> dict:
+    """``data``: (events, articles) paths to serve instead of the cached synthetic files of n_events;
+    ``app_dir``: run app.py from this checkout (e.g. an older commit unpacked with git archive)."""
     events, articles = data or synth_data(n_events)
     steps = steps_for(events)
-    server = Server(events, articles, extra)
+    server = Server(events, articles, extra, app_dir)
     try:
         server.wait_ready()
         warm = asyncio.run(drive(server.port, steps[:1], 1, timeout))  # first load: DuckDB views, caches, imports
@@ -225,11 +228,13 @@ def main() -> None:
     parser.add_argument("--step-timeout", type=float, default=120.0, help="seconds before a step counts as an error")
     parser.add_argument("--max-sessions", type=int, default=MAX_SESSIONS)
     parser.add_argument("--server-arg", action="append", default=[], help="extra `streamlit run` option, e.g. --server-arg=--runner.fastReruns=false")
+    parser.add_argument("--app-dir", type=Path, default=ROOT,
+                        help="run app.py from this checkout (e.g. an older commit unpacked with git archive)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not 1 <= args.sessions <= args.max_sessions:
         raise SystemExit(f"--sessions must be between 1 and {args.max_sessions}")
-    result = run_bench(args.events, args.sessions, args.step_timeout, args.server_arg)
+    result = run_bench(args.events, args.sessions, args.step_timeout, args.server_arg, app_dir=args.app_dir)
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
 
 

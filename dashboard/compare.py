@@ -139,6 +139,21 @@ def other_outlet_counts(store: EventStore, event_ids: list[str]) -> dict[str, in
     return {e: counts.get(e, 0) for e in event_ids}
 
 
+def others_of_markers(store: EventStore, markers: pd.DataFrame) -> dict[str, int]:
+    """For the map's markers (rows with ``event_id``, ``outlet``, ``event_group``): how many other outlets
+    report each one's event, as :func:`other_outlet_counts` counts it, in one query over their groups."""
+    if markers.empty or "event_group" not in markers.columns or not linked(store):
+        return {}
+    groups = sorted({str(g) for g in markers.event_group.dropna()})
+    if not groups:
+        return {}
+    rows = store.df("SELECT event_group, list(DISTINCT outlet) AS outlets FROM events "
+                    "WHERE event_group IN (SELECT unnest(?)) GROUP BY event_group", [groups])
+    outlets = {str(g): set(o) for g, o in zip(rows.event_group, rows.outlets, strict=True)}
+    return {str(e): len(outlets.get(str(g), set()) - {o}) for e, g, o in
+            zip(markers.event_id, markers.event_group, markers.outlet, strict=True) if isinstance(g, str)}
+
+
 def other_outlets(store: EventStore, event_id: str) -> int:
     """How many other outlets report the event of this claim ("N other outlets report this event")."""
     return other_outlet_counts(store, [event_id])[event_id]

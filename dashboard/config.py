@@ -50,6 +50,13 @@ class DashboardSettings:
             "CLAIMS_ATLAS_STATIC_URL: where the map iframe finds static/ (relative to the component iframe)."
         ),
     )
+    api_url: str = field(
+        default="../../ca-api/map",
+        metadata=_meta(
+            "CLAIMS_ATLAS_API_URL: where the map iframe fetches the claims for a new view (dashboard/api.py), "
+            "relative to the component iframe like the static URL; same origin only."
+        ),
+    )
     max_markers: int = field(
         default=1000,
         metadata=_meta("CLAIMS_ATLAS_MAX_MARKERS: above this many claims in view the map shows grid counts."),
@@ -68,6 +75,8 @@ class DashboardSettings:
             changes["offline"] = _flag("CLAIMS_ATLAS_OFFLINE", env["CLAIMS_ATLAS_OFFLINE"])
         if env.get("CLAIMS_ATLAS_STATIC_URL"):
             changes["static_url"] = env["CLAIMS_ATLAS_STATIC_URL"].rstrip("/")
+        if env.get("CLAIMS_ATLAS_API_URL"):
+            changes["api_url"] = env["CLAIMS_ATLAS_API_URL"].rstrip("/")
         if env.get("CLAIMS_ATLAS_MAX_MARKERS"):
             changes["max_markers"] = _positive_int("CLAIMS_ATLAS_MAX_MARKERS", env["CLAIMS_ATLAS_MAX_MARKERS"])
         return dataclasses.replace(cls(), **changes)

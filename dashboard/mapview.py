@@ -128,6 +128,7 @@ def base_map(
         control_scale=True,
         world_copy_jump=True,
         scroll_wheel_zoom=False,
+        marker_zoom_animation=False,  # claims hide during a zoom's animation and come back redrawn for the new view
         max_zoom=18,
         min_zoom=2,
     )
@@ -197,8 +198,9 @@ def _date_label(row: pd.Series) -> str:
     return "not stated"
 
 
-def event_record(row: pd.Series, color: str) -> dict[str, Any]:
-    """One marker's JSON record; all strings are data, rendered with textContent in the browser."""
+def event_record(row: pd.Series, color: str, others: int = 0) -> dict[str, Any]:
+    """One marker's JSON record; all strings are data, rendered with textContent in the browser.
+    ``others``: how many other outlets report the claim's event (its ``event_group``)."""
     sentence = _text(row["sentence"]) or ""
     precision = int(row["geo_precision"])
     return {
@@ -223,6 +225,7 @@ def event_record(row: pd.Series, color: str) -> dict[str, Any]:
         "title": _text(row["title"]),
         "url": _text(row["url"]),
         "mentions": _mentions(row),
+        "others": int(others),
     }
 
 
@@ -234,14 +237,28 @@ def _mentions(row: pd.Series) -> str | None:
     return f"{int(value)} sentences of the article report it"
 
 
-def layer_data(payload: MapPayload, color_by: str, query: str, selected: str | None) -> dict[str, Any]:
-    """The JSON document the browser draws (markers or grid cells, legend, reader link query)."""
+def _covers(payload: MapPayload) -> list[float] | None:
+    """[south, west, north, east] the payload is complete for; None = everywhere (every match is in it)."""
+    b = payload.covers
+    return None if b is None else [b.south, b.west, b.north, b.east]
+
+
+def layer_data(payload: MapPayload, color_by: str, query: str, selected: str | None,
+               others: dict[str, int] | None = None, api: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON document the browser draws (markers or grid cells, legend, reader link query).
+
+    ``others``: per event id, how many other outlets report its event (the popup's Compare link).
+    ``api``: where the map fetches the next view itself (``url``, ``token``; see dashboard/api.py), or
+    None when the endpoint is not mounted (the map then reports its view and the app reruns)."""
     column, title, palette = COLOR_MODES.get(color_by, COLOR_MODES["group"])
     data: dict[str, Any] = {
         "mode": payload.mode,
         "total": int(payload.total),
         "query": query,
         "selected": selected,
+        "covers": _covers(payload),
+        "zoom": int(payload.zoom),
+        "api": api,
         "legend_title": f"Colour: {title}",
         "legend": [[name, color] for name, color in palette.items()] + [["other / not stated", OTHER_COLOR]],
     }
@@ -259,16 +276,18 @@ def layer_data(payload: MapPayload, color_by: str, query: str, selected: str | N
             for r in payload.cells.itertuples(index=False)
         ]
         return data
+    others = others or {}
     data["events"] = [
-        event_record(row, palette.get(_text(row[column]) or "", OTHER_COLOR)) for _, row in payload.markers.iterrows()
+        event_record(row, palette.get(_text(row[column]) or "", OTHER_COLOR), others.get(str(row["event_id"]), 0))
+        for _, row in payload.markers.iterrows()
     ]
     return data
 
 
-def event_layer(payload: MapPayload, color_by: str, query: str, selected: str | None) -> folium.FeatureGroup:
-    """The feature group handed to st_folium(feature_group_to_add=...)."""
+def event_layer(data: dict[str, Any]) -> folium.FeatureGroup:
+    """The feature group handed to st_folium(feature_group_to_add=...), drawing :func:`layer_data`'s document."""
     group = folium.FeatureGroup(name="Claims", control=False)
-    _EventData(layer_data(payload, color_by, query, selected)).add_to(group)
+    _EventData(data).add_to(group)
     return group
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import compare, export, mapview, reader, urlstate, views
+from dashboard import api, compare, export, mapview, reader, urlstate, views
 from dashboard.config import DashboardSettings
 from dashboard.query import Bounds, EventStore, Filters
 
@@ -71,30 +72,63 @@ def no_match(what: str = "claim") -> None:
     st.button("Reset filters", on_click=views.reset_filters, key="reset_empty", type="primary")
 
 
+def view_token() -> str:
+    """The session's random id for the map endpoint (dashboard/api.py), made on first use."""
+    if not st.session_state.get("ca_view_token"):
+        st.session_state.ca_view_token = secrets.token_urlsafe(18)
+    return st.session_state.ca_view_token
+
+
+def take_client_view() -> None:
+    """The map view the browser reported to the endpoint since the last run becomes the session's,
+    so this run writes the same lat/lon/zoom into the URL as the browser already shows."""
+    view = api.last_view(st.session_state.get("ca_view_token"))
+    if view is not None:
+        st.session_state.ca_map_view = view
+
+
+def _layer_view(filters: Filters, color_by: str, center: tuple[float, float], zoom: int) -> tuple[Bounds, int]:
+    """With the endpoint, the page's layer is drawn for the view at the last filter or colour change and kept
+    as it is across reruns (a click's rerun does not redraw the map); the browser fetches every later view."""
+    key = (filters, color_by, st.session_state.get("ca_initial_event"))
+    if st.session_state.get("ca_layer_key") != key:
+        lat, lon, z = st.session_state.get("ca_map_view") or (None, None, None)
+        st.session_state.ca_layer_key = key
+        st.session_state.ca_layer_view = (lat, lon, z or zoom) if lat is not None else (center[0], center[1], zoom)
+    lat, lon, z = st.session_state.ca_layer_view
+    return _approx_bounds(lat, lon, int(z)), int(z)
+
+
 def render_map(store: EventStore, settings: DashboardSettings, filters: Filters, reader_query: str,
                total: int) -> None:
     if total == 0:
         no_match()
         return
     center, zoom = initial_view(store)
-    previous = st.session_state.get("ca_map")
-    bounds = _bounds(previous) or _approx_bounds(center[0], center[1], zoom)
-    current_zoom = int((previous or {}).get("zoom") or zoom)
-    payload = store.map_payload(filters, bounds, current_zoom, settings.max_markers)
     color_by = st.session_state.get("color_by", "group")
+    endpoint = api.install()
+    if endpoint:
+        bounds, current_zoom = _layer_view(filters, color_by, center, zoom)
+        returned, fetch = ["last_active_drawing"], {"url": settings.api_url, "token": view_token()}
+    else:  # no endpoint (AppTest, another server): the map reports its view and the app reruns
+        previous = st.session_state.get("ca_map")
+        bounds = _bounds(previous) or _approx_bounds(center[0], center[1], zoom)
+        current_zoom = int((previous or {}).get("zoom") or zoom)
+        returned, fetch = RETURNED, None
     # only the event named in the opening link is opened by the map; later clicks must not redraw the layer
-    layer = mapview.event_layer(payload, color_by, reader_query, st.session_state.get("ca_initial_event"))
-    if payload.mode == "cells":
-        st.caption(f"About {payload.in_view:,} of {total:,} matching claims are around this view — too many to draw "
-                   "one by one, so the map shows counts per area. Zoom in or filter to see individual claims.")
-    else:
-        st.caption(f"{total:,} claim{'s match' if total != 1 else ' matches'} the filters; the box at the top left of the map counts those in view. "
-                   "Click a point for the sentence it comes from; white numbered circles group nearby claims.")
+    data = api.build_layer(store, filters, color_by, bounds, current_zoom, settings.max_markers,
+                           st.session_state.get("ca_initial_event"), fetch)
+    data["query"] = reader_query
+    st.caption(f"{total:,} claim{'s match' if total != 1 else ' matches'} the filters; the box at the top left of the "
+               "map counts those in view. Click a point for the sentence it comes from; white numbered circles group "
+               "nearby claims. Where too many are in view to draw one by one, coloured numbers count the claims per "
+               "area: zoom in or filter to see them.")
     st.html(KEEP_MAP_LIT)
     returned = st_folium(
         mapview.base_map(settings.static_url, settings.tiles, center, zoom, settings.offline), key="ca_map",
         center=center, zoom=zoom,
-        feature_group_to_add=layer, returned_objects=RETURNED, height=MAP_HEIGHT, use_container_width=True,
+        feature_group_to_add=mapview.event_layer(data), returned_objects=returned, height=MAP_HEIGHT,
+        use_container_width=True,
     )
     _take_map_return(returned)
     _selected_panel(store)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import duckdb
 import pandas as pd
 
 NOT_STATED = "(not stated)"  # filter option standing for a NULL actor / group
+PAYLOAD_CACHE = 64  # map payloads remembered per store (each at most max_markers rows or one grid)
 
 # The date a claim is filed under: the event's own date, else the article's.
 DATE_EXPR = "coalesce(event_date, published)"
@@ -89,6 +91,8 @@ class MapPayload:
     markers: pd.DataFrame = field(default_factory=pd.DataFrame)
     cells: pd.DataFrame = field(default_factory=pd.DataFrame)
     cell_degrees: float = 0.0
+    covers: Bounds | None = None  # the area the payload is complete for (None: the whole world)
+    zoom: int = 0  # the zoom the grid cells were sized for (cells mode)
 
 
 def _in_list(column: str, values: tuple[str, ...]) -> tuple[str, list[object]]:
@@ -189,6 +193,8 @@ class EventStore:
         self._con.execute("SET enable_object_cache = true")  # a partitioned dataset's Parquet footers: read once, not per query
         self._lock = threading.Lock()
         self._counts: dict[Filters, tuple[int, int]] = {}  # the files are read-only while the store is open
+        self._payloads: OrderedDict[tuple, MapPayload] = OrderedDict()  # shared by every session and the map endpoint
+        self._extent: tuple[Bounds | None] | None = None
         self._con.execute(f"CREATE VIEW events AS SELECT * FROM {_source(self.events_path, self._con)}")
         self.has_articles = bool(self.articles_path and _exists(self.articles_path))
         if self.has_articles:
@@ -219,8 +225,10 @@ class EventStore:
         return (None if pd.isna(row.lo) else pd.Timestamp(row.lo).date(), None if pd.isna(row.hi) else pd.Timestamp(row.hi).date())
 
     def extent(self) -> Bounds | None:
-        row = self.df("SELECT min(lat) s, min(lon) w, max(lat) n, max(lon) e FROM events").iloc[0]
-        return None if pd.isna(row.s) else Bounds(float(row.s), float(row.w), float(row.n), float(row.e))
+        if self._extent is None:
+            row = self.df("SELECT min(lat) s, min(lon) w, max(lat) n, max(lon) e FROM events").iloc[0]
+            self._extent = (None if pd.isna(row.s) else Bounds(float(row.s), float(row.w), float(row.n), float(row.e)),)
+        return self._extent[0]
 
     def counts(self, f: Filters) -> tuple[int, int]:
         """(events, articles) matching the filters (remembered per filter set: pans do not recount)."""
@@ -237,25 +245,40 @@ class EventStore:
         """Markers for every match when few match; else for the (snapped) view, or grid cells when many.
 
         Snapping the view outward keeps the payload identical across small pans, so the browser
-        is not sent a new layer (and open popups survive) until the view really changes.
+        is not sent a new layer (and open popups survive) until the view really changes. Payloads are
+        remembered per (filters, snapped view, zoom) for every session and the map endpoint alike
+        (PAYLOAD_CACHE of them, least recently used dropped): a shared link's first page is queried once.
         """
-        where, params = where_clause(f)
         total = self.counts(f)[0]
-        if total > max_markers:
-            where, params = where_clause(f, snap_bounds(bounds))
+        snapped = snap_bounds(bounds) if total > max_markers else None
+        key = (f, snapped, int(zoom) if snapped else 0, max_markers)
+        with self._lock:
+            if key in self._payloads:
+                self._payloads.move_to_end(key)
+                return self._payloads[key]
+        payload = self._query_payload(f, snapped, int(zoom), max_markers, total)
+        with self._lock:
+            self._payloads[key] = payload
+            while len(self._payloads) > PAYLOAD_CACHE:
+                self._payloads.popitem(last=False)
+        return payload
+
+    def _query_payload(self, f: Filters, snapped: Bounds | None, zoom: int, max_markers: int, total: int) -> MapPayload:
+        where, params = where_clause(f, snapped)
+        in_view = total
+        if snapped is not None:
             in_view = int(self.df(f"SELECT count(*) AS n FROM events WHERE {where}", params).iloc[0].n)
-        else:
-            in_view = total
         if in_view <= max_markers:
             sql = f"SELECT {self.marker_columns} FROM events WHERE {where} ORDER BY event_id LIMIT ?"
-            return MapPayload("markers", in_view, total, markers=self.df(sql, params + [max_markers]))
+            return MapPayload("markers", in_view, total, markers=self.df(sql, params + [max_markers]), covers=snapped)
         cell = grid_cell_degrees(zoom)
         sql = (
             "SELECT count(*) AS n, avg(lat) AS lat, avg(lon) AS lon, mode(actor_group) AS top_group, "
             "mode(event_type) AS top_type, count(DISTINCT outlet) AS outlets, min(geo_precision) AS best_precision "
             f"FROM events WHERE {where} GROUP BY floor(lat / ?), floor(lon / ?) ORDER BY n DESC"
         )
-        return MapPayload("cells", in_view, total, cells=self.df(sql, params + [cell, cell]), cell_degrees=cell)
+        cells = self.df(sql, params + [cell, cell])
+        return MapPayload("cells", in_view, total, cells=cells, cell_degrees=cell, covers=snapped, zoom=zoom)
 
     def event(self, event_id: str) -> pd.Series | None:
         rows = self.df(f"SELECT {self.marker_columns}, char_start, char_end FROM events WHERE event_id = ? LIMIT 1", [event_id])

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from dashboard import urlstate
+from dashboard import api, urlstate
 from dashboard.query import Filters
 from dashboard.urlstate import ViewState
 from pipeline import schema
@@ -56,7 +56,11 @@ def seed_session(options: Mapping[str, Sequence[str]]) -> None:
     """Set every widget's value from the URL (validated) on a session's first run, and again whenever the
     URL is not the one this app last wrote: the browser's Back/Forward went to another view."""
     params = query_params_dict()
-    if st.session_state.get("ca_seeded") and params == st.session_state.get("ca_synced_params"):
+    synced = st.session_state.get("ca_synced_params")
+    if st.session_state.get("ca_seeded") and params == synced:
+        return
+    if st.session_state.get("ca_seeded") and synced is not None and _without_view(params) == _without_view(synced):
+        _adopt_view(params, options)  # only the map view differs: the map wrote it into the URL, not a navigation
         return
     state, notices = urlstate.parse(params, options)
     f = state.filters
@@ -74,6 +78,22 @@ def seed_session(options: Mapping[str, Sequence[str]]) -> None:
         st.session_state.ca_initial_view = (state.lat, state.lon, state.zoom)
     st.session_state.ca_notices = notices
     st.session_state.ca_seeded = True
+    api.forget_view(st.session_state.get("ca_view_token"))  # the URL's view wins over an older report
+
+
+VIEW_PARAMS = ("lat", "lon", "zoom")
+
+
+def _without_view(params: Mapping[str, Sequence[str]]) -> dict[str, Sequence[str]]:
+    return {k: v for k, v in params.items() if k not in VIEW_PARAMS}
+
+
+def _adopt_view(params: Mapping[str, Sequence[str]], options: Mapping[str, Sequence[str]]) -> None:
+    """The map view the browser put into the URL (validated like any link) becomes the session's."""
+    state, _ = urlstate.parse({k: v for k, v in params.items() if k in VIEW_PARAMS}, options)
+    if state.lat is not None and state.lon is not None:
+        zoom = state.zoom or (st.session_state.get("ca_map_view") or (None, None, 6))[2]
+        st.session_state.ca_map_view = (state.lat, state.lon, zoom)
 
 
 def keep_map_state() -> None:

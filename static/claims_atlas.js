@@ -28,8 +28,9 @@
   }
   CA.httpUrl = httpUrl;
 
-  function appUrl(query, eventId) {
+  function appUrl(query, eventId, view) {
     // The app's current URL (all filters and the map view) when reachable, else the server's filter query.
+    // The Compare view gets no filters: it shows every outlet's account of the event.
     var u;
     try {
       u = new URL(window.top.location.href);
@@ -37,8 +38,9 @@
       u = new URL(window.location.origin + "/");
       u.search = query || "";
     }
+    if (view === "compare") u.search = "";
     u.searchParams.set("event", eventId);
-    u.searchParams.set("view", "reader");
+    u.searchParams.set("view", view || "reader");
     u.hash = "";
     return u.href;
   }
@@ -226,6 +228,13 @@
     reader.target = "_blank"; // the map iframe may not navigate the app page; the reader opens beside it
     reader.rel = "noopener";
     links.appendChild(reader);
+    if (ev.others > 0) {
+      var cmp = el("a", "ca-compare", ev.others + " other outlet" + (ev.others === 1 ? " reports" : "s report") + " this event: compare ↗");
+      cmp.href = appUrl(data.query, ev.id, "compare");
+      cmp.target = "_blank";
+      cmp.rel = "noopener";
+      box.insertBefore(cmp, t.nextSibling);
+    }
     var orig = httpUrl(ev.url);
     if (orig) {
       var a = el("a", "ca-original", "Original article");
@@ -415,11 +424,143 @@
     update();
   }
 
+  /* ---------- the view: kept in the page URL, and the map fetches its own data ---------- */
+
+  function wrapLon(x) { return (((x + 180) % 360) + 360) % 360 - 180; }
+  function clamp(x, lo, hi) { return Math.max(lo, Math.min(hi, x)); }
+
+  function viewAt(map, center, zoom) {
+    // The view the map shows (or will show, during a zoom animation) at this centre and zoom.
+    var size = map.getSize(), pc = map.project(center, zoom);
+    var sw = map.unproject(pc.add([-size.x / 2, size.y / 2]), zoom), ne = map.unproject(pc.add([size.x / 2, -size.y / 2]), zoom);
+    return { lat: clamp(center.lat, -85, 85).toFixed(4), lon: wrapLon(center.lng).toFixed(4), zoom: zoom,
+      south: clamp(sw.lat, -90, 90), west: clamp(sw.lng, -720, 720), north: clamp(ne.lat, -90, 90), east: clamp(ne.lng, -720, 720) };
+  }
+
+  function viewOf(map) { return viewAt(map, map.getCenter(), map.getZoom()); }
+
+  function recordUrl(v) {
+    // The page URL keeps the view for sharing and reload, replaced in place: a pan adds no history entry.
+    // lat, lon and zoom are the last parameters, as the app writes them, so the app's next write matches.
+    try {
+      var loc = window.top.location;
+      var parts = loc.search.replace(/^\?/, "").split("&").filter(function (p) { return p && !/^(lat|lon|zoom)=/.test(p); });
+      parts.push("lat=" + v.lat, "lon=" + v.lon, "zoom=" + v.zoom);
+      var url = loc.pathname + "?" + parts.join("&") + loc.hash;
+      if (url !== loc.pathname + loc.search + loc.hash) window.top.history.replaceState(window.top.history.state, "", url);
+      CA.urlWrites = (CA.urlWrites || 0) + 1;
+    } catch (e) { /* a cross-origin parent: the app keeps the view itself */ }
+  }
+
+  function covered(data, v) {
+    // Whether the drawn data is complete for this view (no fetch needed).
+    if (!data) return false;
+    if (data.mode === "cells" && data.zoom !== v.zoom) return false;
+    var c = data.covers;
+    if (!c) return true;
+    if (v.south < c[0] || v.north > c[2]) return false;
+    if (c[3] - c[1] >= 360) return true;
+    var shift = Math.floor((v.west - c[1]) / 360) * 360;
+    return v.east - shift <= c[3];
+  }
+
+  function requestUrl(api, data, v, want) {
+    var q = ["south=" + v.south.toFixed(5), "west=" + v.west.toFixed(5), "north=" + v.north.toFixed(5),
+      "east=" + v.east.toFixed(5), "zoom=" + v.zoom, "lat=" + v.lat, "lon=" + v.lon,
+      "token=" + encodeURIComponent(api.token || "")];
+    if (!want) q.push("data=0");
+    return new URL(api.url, document.baseURI).href + "?" + (data.query ? data.query + "&" : "") + q.join("&");
+  }
+
+  // One fetch at a time is the one that counts (a newer view supersedes it). A zoom starts its fetch when
+  // the animation starts, so the answer and the animation overlap; the layer is swapped once the map stops.
+  var fetchSeq = 0, latest = null;
+
+  function apply(map, rec) {
+    var st = CA.state;
+    if (rec.applied || rec.seq !== fetchSeq || !st || st.map !== map) return;
+    if (!covered(rec.json, viewOf(map))) { request(map, viewOf(map)); return; } // the map moved on meanwhile
+    rec.applied = true;
+    rec.json.api = rec.api;
+    rec.json.query = rec.query;
+    rec.json.selected = null;
+    CA.fetches = (CA.fetches || 0) + 1;
+    st.group.clearLayers();
+    CA.draw(map, st.group, rec.json);
+    rec.timing.drawn = Date.now();
+    CA.lastFetch = rec.timing; // when it was asked, answered and drawn (the browser benchmark reads it)
+  }
+
+  function request(map, v) {
+    var st = CA.state, api = st.data.api;
+    var rec = { v: v, seq: ++fetchSeq, api: api, query: st.data.query, json: null, timing: { asked: Date.now() } };
+    latest = rec;
+    CA.fetching = (CA.fetching || 0) + 1;
+    fetch(requestUrl(api, st.data, v, true), { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("map endpoint answered " + r.status);
+        return r.json();
+      })
+      .then(function (json) {
+        rec.json = json;
+        rec.timing.answered = Date.now();
+        if (!map._animatingZoom) apply(map, rec); // else at the animation's moveend
+      })
+      .catch(function (e) { console.warn("Claims Atlas: the map could not fetch this view", e); })
+      .then(function () { CA.fetching -= 1; });
+  }
+
+  function report(st, v) {
+    // a view the drawn data already covers: only tell the app where the map is (for its next URL write)
+    fetch(requestUrl(st.data.api, st.data, v, false), { credentials: "same-origin", cache: "no-store" })
+      .catch(function (e) { console.warn("Claims Atlas: the map could not report its view", e); });
+  }
+
+  function sync(map) {
+    var st = CA.state;
+    if (!st || st.map !== map) return;
+    var v = viewOf(map);
+    recordUrl(v);
+    if (!st.data.api || !st.data.api.url) return; // no endpoint: the app reruns on the map's reported view
+    if (covered(st.data, v)) { report(st, v); return; }
+    var rec = latest;
+    if (rec && rec.seq === fetchSeq && !rec.applied && rec.v.zoom === v.zoom) {
+      if (rec.v.lat !== v.lat || rec.v.lon !== v.lon) report(st, v);
+      if (rec.json) apply(map, rec); // answered during the animation: swap now
+      else if (Math.abs(rec.v.south - v.south) + Math.abs(rec.v.west - v.west) < 1e-6 * (1 + v.east - v.west)) return;
+      else request(map, v);
+      return;
+    }
+    request(map, v);
+  }
+  CA.sync = sync;
+
+  function watch(map) {
+    if (map.__caWatched) return;
+    map.__caWatched = true;
+    map.on("moveend", function () { sync(map); });
+    map.on("zoomanim", function (e) {
+      var st = CA.state;
+      if (!st || !st.data.api || !st.data.api.url) return;
+      var v = viewAt(map, e.center, e.zoom);
+      if (!covered(st.data, v)) request(map, v);
+    });
+    map.on("popupopen", function () { map.getContainer().classList.add("ca-popup-open"); });
+    map.on("popupclose", function () { map.getContainer().classList.remove("ca-popup-open"); });
+  }
+
   CA.draw = function (map, group, data) {
     CA.lastData = data; // what is drawn now (tests and the browser benchmark read it)
     CA.drawCount = (CA.drawCount || 0) + 1;
     CA.drawnAt = Date.now();
+    CA.state = { map: map, group: group, data: data };
+    watch(map);
     legend(map, data);
+    // the app draws its layer for its estimate of the view, and a fetch may come back after the map moved
+    // on: when what is drawn falls short of the view, fetch it at once
+    setTimeout(function () {
+      if (CA.state.data === data && data.api && data.api.url && !(CA.fetching > 0) && !covered(data, viewOf(map))) sync(map);
+    }, 0);
     if (data.mode === "cells") {
       var cells = data.cells.map(function (c) { return cellLayer(c, map); });
       cells.forEach(function (m) { group.addLayer(m); });
@@ -437,8 +578,6 @@
     });
     group.addLayer(cluster);
     counter(map, data, layers);
-    map.on("popupopen", function () { map.getContainer().classList.add("ca-popup-open"); });
-    map.on("popupclose", function () { map.getContainer().classList.remove("ca-popup-open"); });
     var reopen = null;
     data.events.forEach(function (ev) { if (ev.id === window.__caOpenPopup) reopen = ev.id; });
     cluster.on("popupopen", function (e) { window.__caOpenPopup = e.layer.feature.properties.event_id; });

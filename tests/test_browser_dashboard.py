@@ -302,3 +302,203 @@ def test_browser_reader_list_navigates_and_back_forward_step_through_views(sessi
     session.page.go_forward()
     session.settle()
     assert session.params()["view"] == ["table"]
+
+
+# ---------- the map fetches its own data (dashboard/api.py): no rerun, no history entry per pan ----------
+
+SCRIPT_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__caRuns = 0;
+  new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'running') window.__caRuns++; })
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+@pytest.fixture(scope="module")
+def fetch_url(browser) -> Iterator[str]:
+    """The demo fixture with at most 3 markers per view: every view past that is fetched by the map."""
+    yield from start_app("dashboard_fetch", DATA / "dashboard_events.parquet", DATA / "dashboard_articles.parquet",
+                         extra_env={"CLAIMS_ATLAS_MAX_MARKERS": "3"})
+
+
+@pytest.fixture(scope="module")
+def xss_fetch_url(browser) -> Iterator[str]:
+    yield from start_app("dashboard_xss_fetch", DATA / "dashboard_xss_events.parquet",
+                         DATA / "dashboard_xss_articles.parquet", extra_env={"CLAIMS_ATLAS_MAX_MARKERS": "6"})
+
+
+def _fetched(frame, before: int) -> int:
+    """Wait until the map has fetched and drawn a view after `before` fetches; the number of fetches."""
+    frame.wait_for_function(f"() => (window.ClaimsAtlas.fetches || 0) > {before} && !(window.ClaimsAtlas.fetching > 0)",
+                            timeout=20000)
+    return frame.evaluate("() => window.ClaimsAtlas.fetches")
+
+
+def _move(frame, lat: float, lon: float, zoom: int) -> None:
+    frame.evaluate(f"() => window.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+
+
+def _url_view(session: Session) -> tuple[str, str, str]:
+    p = session.params()
+    return p["lat"][0], p["lon"][0], p["zoom"][0]
+
+
+def _map_view(frame) -> tuple[str, str, str]:
+    return tuple(frame.evaluate("() => { const c = window.map.getCenter();"
+                                " return [c.lat.toFixed(4), c.lng.toFixed(4), String(window.map.getZoom())]; }"))
+
+
+def test_browser_pan_fetches_the_view_without_a_rerun_or_a_history_entry(session: Session, fetch_url: str) -> None:
+    session.open(fetch_url + "?outlet=Reuters&outlet=RT&outlet=SANA&outlet=Al+Jazeera&lat=35.0&lon=38.0&zoom=6")
+    frame = session.map_frame()
+    frame.wait_for_function("() => window.ClaimsAtlas.lastData", timeout=20000)
+    assert frame.evaluate("() => window.ClaimsAtlas.lastData.api.url") == "../../ca-api/map"
+    session.page.evaluate(SCRIPT_RUNS)
+    history = session.page.evaluate("() => history.length")
+    fetches = frame.evaluate("() => window.ClaimsAtlas.fetches || 0")
+    box = session.page.locator(MAP_IFRAME).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    session.page.mouse.move(x, y)  # a real drag: the view moves west by 300 px
+    session.page.mouse.down()
+    session.page.mouse.move(x + 150, y, steps=5)
+    session.page.mouse.move(x + 300, y, steps=5)
+    session.page.mouse.up()
+    session.page.wait_for_timeout(800)
+    assert _url_view(session) == _map_view(frame)  # the URL follows the drag at once
+    _move(frame, 35.95, 39.01, 12)  # Raqqa: one claim, drawn as itself
+    fetches = _fetched(frame, fetches)
+    data = frame.evaluate("() => window.ClaimsAtlas.lastData")
+    assert data["mode"] == "markers" and [e["outlet"] for e in data["events"]] == ["Reuters"], data
+    assert frame.locator("path.leaflet-interactive").count() >= 1
+    _move(frame, 35.9, 38.5, 7)  # Raqqa and Aleppo: more than three, counted per area
+    _fetched(frame, fetches)
+    cells = frame.evaluate("() => window.ClaimsAtlas.lastData.cells")
+    assert sum(c["n"] for c in cells) >= 4 and frame.locator(".ca-cell").count() >= 1
+    session.page.wait_for_timeout(800)
+    assert session.page.evaluate("() => window.__caRuns") == 0  # no Streamlit rerun for any of it
+    assert session.page.evaluate("() => history.length") == history  # and no history entry per pan
+    assert _url_view(session) == _map_view(frame) == ("35.9000", "38.5000", "7")
+    assert session.params()["outlet"] == ["Reuters", "RT", "SANA", "Al Jazeera"]  # the filters stay in the URL
+    assert session.page.locator('[data-testid="stStatusWidget"]').count() == 0  # never "Running..."
+    session.shot("pan_fetched")
+    session.page.reload()
+    session.settle()
+    frame = session.map_frame()
+    frame.wait_for_function("() => window.ClaimsAtlas.lastData", timeout=20000)
+    center = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+    assert abs(center[0] - 35.9) < 0.01 and abs(center[1] - 38.5) < 0.01 and center[2] == 7  # reload: same view
+    assert session.params()["outlet"] == ["Reuters", "RT", "SANA", "Al Jazeera"]
+
+
+def test_browser_claim_after_a_pan_opens_the_panel_without_redrawing_the_map(session: Session, fetch_url: str) -> None:
+    session.open(fetch_url + "?lat=35.0&lon=38.0&zoom=6")
+    frame = session.map_frame()
+    frame.wait_for_function("() => window.ClaimsAtlas.lastData", timeout=20000)
+    _move(frame, 36.2, 37.16, 12)  # Aleppo: one Reuters claim
+    _fetched(frame, 0)
+    draws = frame.evaluate("() => window.ClaimsAtlas.drawCount")
+    frame.evaluate("() => { window.__caSameFrame = true; }")
+    frame.locator("path.leaflet-interactive").first.click()
+    frame.locator(".leaflet-popup .ca-sentence").wait_for(timeout=10000)
+    panel = session.page.locator('[data-testid="stVerticalBlock"]', has_text="Selected claim").last
+    panel.wait_for(timeout=30000)
+    session.settle()
+    assert "Reuters · Aleppo" in panel.inner_text()
+    assert frame.evaluate("() => window.__caSameFrame === true")  # the same map document: not re-created
+    assert frame.evaluate("() => window.ClaimsAtlas.drawCount") == draws  # and the layer not redrawn
+    assert frame.locator(".leaflet-popup .ca-sentence").count() == 1  # the popup stays open
+    event = frame.evaluate("() => window.ClaimsAtlas.lastData.events[0].id")
+    assert session.params()["event"] == [event] and _url_view(session) == ("36.2000", "37.1600", "12")
+    session.shot("panel_after_pan")
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, dict[str, str]]:
+    import json
+    import urllib.error
+
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, json.loads(r.read()), {k.lower(): v for k, v in r.headers.items()}
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read()), {k.lower(): v for k, v in e.headers.items()}
+
+
+def test_browser_map_endpoint_validates_like_the_url_and_serves_only_its_own_pages(session: Session, fetch_url: str) -> None:
+    import http.client
+
+    session.open(fetch_url)  # the app's first run mounts the endpoint
+    api = fetch_url + "ca-api/map?"
+    view = "south=30&west=30&north=40&east=45&zoom=6"
+    status, body, headers = _get(api + view + "&outlet=RT")
+    assert status == 200 and body["total"] == 4 and body["mode"] == "cells", body
+    assert headers["content-type"].startswith("application/json") and "access-control-allow-origin" not in headers
+    assert headers["x-content-type-options"] == "nosniff"
+    for bad, reason in [
+        (view + "&file=/etc/passwd", "unknown parameter 'file'"),
+        (view + "&outlet=Nobody", "Ignored outlet='Nobody': no such value in the data."),
+        (view + "&from=yesterday", "dates are written YYYY-MM-DD"),
+        (view + "&color=red", "expected one of group, type"),
+        ("south=abc&west=30&north=40&east=45&zoom=6", "south='abc': expected a number"),
+        ("south=40&west=30&north=30&east=45&zoom=6", "south < north"),
+        (view.replace("zoom=6", "zoom=99"), "zoom='99'"),
+        (view + "&token=<script>", "not a session token"),
+        (view + "&lat=1e9&lon=3", "lat: expected a number"),
+        ("zoom=6", "south=missing"),
+    ]:
+        status, body, _ = _get(api + bad)
+        assert status == 400 and any(reason in p for p in body["problems"]), (bad, body)
+    status, body, _ = _get(api + view + "&q=" + urllib.request.quote("') OR 1=1; DROP TABLE events; --"))
+    assert status == 200 and body["total"] == 0  # searched for as text, never SQL
+    assert _get(api + view, {"Sec-Fetch-Site": "cross-site"})[0] == 403
+    assert _get(api + view, {"Origin": "http://evil.example"})[0] == 403
+    port = int(urlparse(fetch_url).port or 80)
+    for path in ("/ca-api/map/../../../../etc/passwd", "/ca-api/map/..%2f..%2f..%2fetc%2fpasswd", "/ca-api/map%2f..%2f..%2fapp.py"):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", path)
+        text = conn.getresponse().read().decode("utf-8", "replace")
+        conn.close()
+        assert "root:" not in text and "def main()" not in text, path
+
+
+def test_browser_fetched_popup_keeps_hostile_text_as_text(session: Session, xss_fetch_url: str) -> None:
+    session.open(xss_fetch_url + "?lat=30.0&lon=30.0&zoom=5")
+    frame = session.map_frame()
+    frame.wait_for_function("() => window.ClaimsAtlas.lastData", timeout=20000)
+    assert frame.evaluate("() => window.ClaimsAtlas.lastData.mode") == "cells"  # twelve claims, six at most drawn
+    _move(frame, 36.2, 37.16, 12)  # Aleppo, where six hostile claims are: fetched and drawn one by one
+    _fetched(frame, 0)
+    assert frame.evaluate("() => window.ClaimsAtlas.lastData.mode") == "markers"
+    assert _render_all_popups(frame) == 6
+    page_text = frame.locator("body").inner_text()
+    for hostile in ("Militants <script>window.top.__xss_canary = 1</script> shelled Aleppo.",
+                    'Militants <img src=x onerror="window.top.__xss_canary = 1"> shelled Aleppo.',
+                    'Actor "><svg onload="window.top.__xss_canary = 1">'):
+        assert hostile in page_text  # every fetched string is shown as the text it is
+    assert frame.locator("body img, body svg[onload]").count() == 0
+    hrefs = frame.eval_on_selector_all("a", "els => els.map(a => a.href)")
+    assert not [h for h in hrefs if h.lower().startswith("javascript")]
+    for f in session.page.frames:
+        assert f.evaluate("() => window.top.__xss_canary") is None, f.url
+    assert session.dialogs == []
+    session.shot("xss_fetched")
+
+
+def test_browser_phone_pan_and_fetched_popup_fit(browser, fetch_url: str) -> None:
+    s = Session(browser, PHONE)
+    try:
+        s.open(fetch_url + "?lat=35.0&lon=38.0&zoom=6")
+        frame = s.map_frame()
+        frame.wait_for_function("() => window.ClaimsAtlas.lastData", timeout=20000)
+        _move(frame, 35.95, 39.01, 13)  # Raqqa: one Reuters claim, fetched
+        _fetched(frame, 0)
+        s.shot("phone_pan_fetched")
+        frame, popup = _open_first_popup(s, frame)
+        width = frame.evaluate("() => window.map.getSize().x")
+        box = popup.evaluate("n => { const r = n.getBoundingClientRect(); return [r.left, r.right]; }")
+        assert box[0] >= 0 and box[1] <= width, (box, width)
+        assert "captured the old city of Raqqa" in popup.inner_text()
+        s.shot("phone_fetched_popup")
+    finally:
+        s.close()
+    assert s.outside == []

@@ -210,3 +210,42 @@ def test_dashboard_compare_in_the_browser_side_by_side_shared_by_url_and_empty_s
         other.close()
         session.close()
         browser.close()
+
+
+@pytest.mark.browser
+def test_dashboard_compare_marker_popup_names_the_other_outlets_and_opens_the_comparison(compare_url):
+    from urllib.parse import parse_qs, urlparse
+
+    from browser_support import Session, launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        session = Session(browser)
+        try:
+            session.open(compare_url + "?outlet=SANA&outlet=RT&event=6fbb8139132ec819&lat=35.864&lon=36.806&zoom=12")
+            frame = session.map_frame()
+            popup = frame.locator(".leaflet-popup .ca-popup")
+            popup.wait_for(timeout=30000)
+            assert "Claim by SANA" in (popup.text_content() or "")
+            link = popup.locator("a.ca-compare")
+            assert link.inner_text() == "4 other outlets report this event: compare ↗"
+            query = parse_qs(urlparse(link.get_attribute("href")).query)
+            assert query["view"] == ["compare"] and query["event"] == ["6fbb8139132ec819"]
+            assert set(query) == {"view", "event"}  # every outlet's account, whatever the map's filters
+            session.shot("popup_other_outlets")
+            with session.page.expect_popup() as opened:
+                link.click()
+            tab = opened.value
+            tab.locator("table.ca-compare").wait_for(timeout=30000)
+            assert tab.locator("table.ca-compare tbody tr").count() == 5  # the five outlets' accounts
+            tab.screenshot(path=str(session.shot("popup_other_outlets").parent / "browser_compare_from_popup.png"))
+            session.open(compare_url + "?event=2312932cb811b2f6&lat=35.864&lon=36.806&zoom=12")  # a claim no one else reports
+            frame = session.map_frame()
+            frame.locator(".leaflet-popup .ca-popup").wait_for(timeout=30000)
+            assert "Claim by Al Jazeera" in (frame.locator(".leaflet-popup .ca-popup").text_content() or "")
+            assert frame.locator(".leaflet-popup a.ca-compare").count() == 0
+        finally:
+            session.close()
+            browser.close()
+        assert session.outside == []

@@ -55,7 +55,7 @@ def test_dashboard_mapview_xss_fixture_reaches_the_map_only_as_escaped_json():
     store = EventStore(DATA / "dashboard_xss_events.parquet", DATA / "dashboard_xss_articles.parquet")
     payload = store.map_payload(Filters(), Bounds.world(), 6)
     m = mapview.base_map(STATIC)
-    layer = mapview.event_layer(payload, "group", "outlet=RT", None)
+    layer = mapview.event_layer(mapview.layer_data(payload, "group", "outlet=RT", None))
     script = _get_feature_group_string(layer, m)
     assert "<" not in script and ">" not in script  # no tag can open or close, whatever the article says
     assert "window.ClaimsAtlas.draw(map_div" in script
