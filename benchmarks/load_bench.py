@@ -11,6 +11,10 @@ browser does: a BackMsg ``rerun_script`` with the page's query string, then ever
 
     open (the default map) -> filter (one outlet) -> pan/zoom (a closer view) -> click a claim -> open the reader
 
+After its five steps each session pans ``--endpoint-pans`` times the way the map does since issue 13: an HTTP
+GET of the app's map endpoint (``/ca-api/map``, dashboard/api.py), no rerun; those are reported apart
+(``endpoint_pan_p50_ms``, ``endpoint_pan_p95_ms``) so p50/p95 stay over the same five rerun steps as before.
+
 Response time of a step = from sending the rerun to the server's ``script_finished`` for it. Printed
 (one JSON object with ``--json``): ``sessions``, ``p50_ms``, ``p95_ms``, ``max_ms``, ``errors`` (script
 errors, exceptions shown in the page, timeouts, refused connections), ``starved`` (sessions that did not
@@ -55,8 +59,8 @@ def synth_data(n: int) -> tuple[Path, Path]:
     return synth_write(n, SYNTH_CACHE)
 
 
-def steps_for(events_path: Path) -> list[tuple[str, str]]:
-    """(step, query string) of one viewer's sequence, on a real outlet, place and claim of the data."""
+def sample(events_path: Path) -> tuple[str, float, float, str]:
+    """A real outlet (the commonest), and the place and id of one of its town-level claims."""
     import duckdb
 
     source = str(events_path / "**" / "*.parquet") if events_path.is_dir() else str(events_path)
@@ -65,7 +69,21 @@ def steps_for(events_path: Path) -> list[tuple[str, str]]:
         "(SELECT mode(outlet) FROM read_parquet(?)) AND geo_precision = 1 ORDER BY event_id LIMIT 1",
         params=[source, source],
     ).fetchall()
-    outlet, lat, lon, event = row[0]
+    return row[0]
+
+
+def endpoint_pans(events_path: Path, n: int) -> list[str]:
+    """Query strings of n pans eastward (a third of a zoom-9 view each) as the map asks the app's endpoint
+    (dashboard/api.py) for them: no rerun, one HTTP GET per view."""
+    outlet, lat, lon, _ = sample(events_path)
+    half_lat, half_lon = 0.6, 1.1
+    return [f"outlet={outlet}&south={lat - half_lat:.5f}&west={lon - half_lon + 0.7 * i:.5f}&north={lat + half_lat:.5f}"
+            f"&east={lon + half_lon + 0.7 * i:.5f}&zoom=9" for i in range(1, n + 1)]
+
+
+def steps_for(events_path: Path) -> list[tuple[str, str]]:
+    """(step, query string) of one viewer's sequence, on a real outlet, place and claim of the data."""
+    outlet, lat, lon, event = sample(events_path)
     near = f"outlet={outlet}&lat={lat:.4f}&lon={lon:.4f}&zoom=9"
     return [
         ("open", ""),
@@ -152,11 +170,27 @@ async def one_rerun(ws, query: str, timeout: float) -> tuple[float, str | None, 
                 return (time.perf_counter() - started) * 1000, error, received, " | ".join(texts)[:300]
 
 
-async def session(port: int, steps: list[tuple[str, str]], timeout: float, start: asyncio.Event) -> dict:
+def fetch_view(port: int, query: str, timeout: float) -> tuple[float, str | None]:
+    """One GET of the map endpoint: (milliseconds until the whole answer is read, error or None)."""
+    import urllib.error
+    import urllib.request
+
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ca-api/map?{query}", timeout=timeout) as r:
+            body = r.read()
+        error = None if body.startswith(b'{"mode"') else f"not a map answer: {body[:80]!r}"
+    except (urllib.error.URLError, OSError) as exc:
+        error = f"endpoint: {exc}"
+    return (time.perf_counter() - started) * 1000, error
+
+
+async def session(port: int, steps: list[tuple[str, str]], timeout: float, start: asyncio.Event,
+                  pans: list[str] = ()) -> dict:
     import websockets
 
     await start.wait()
-    result = {"times": {}, "errors": [], "bytes": {}, "texts": {}}
+    result = {"times": {}, "errors": [], "bytes": {}, "texts": {}, "pans": []}
     try:
         async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
                                       origin=f"http://127.0.0.1:{port}", max_size=64 * 2**20, open_timeout=timeout,
@@ -166,14 +200,19 @@ async def session(port: int, steps: list[tuple[str, str]], timeout: float, start
                 result["times"][name], result["bytes"][name], result["texts"][name] = ms, received, text
                 if error:
                     result["errors"].append(f"{name}: {error}")
+            for query in pans:  # the map's own pans, while the session stays open
+                ms, error = await asyncio.to_thread(fetch_view, port, query, timeout)
+                result["pans"].append(ms)
+                if error:
+                    result["errors"].append(error)
     except (TimeoutError, OSError, Exception) as exc:  # every failure is counted, none stops the others
         result["errors"].append(f"{type(exc).__name__}: {exc}")
     return result
 
 
-async def drive(port: int, steps: list[tuple[str, str]], n: int, timeout: float) -> list[dict]:
+async def drive(port: int, steps: list[tuple[str, str]], n: int, timeout: float, pans: list[str] = ()) -> list[dict]:
     start = asyncio.Event()
-    tasks = [asyncio.create_task(session(port, steps, timeout, start)) for _ in range(n)]
+    tasks = [asyncio.create_task(session(port, steps, timeout, start, pans)) for _ in range(n)]
     start.set()
     return await asyncio.gather(*tasks)
 
@@ -184,7 +223,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_bench(n_events: int, sessions: int, timeout: float, extra: list[str], data: tuple[Path, Path] | None = None,
-              app_dir: Path = ROOT) -> dict:
+              app_dir: Path = ROOT, pans: int = 0) -> dict:
     """``data``: (events, articles) paths to serve instead of the cached synthetic files of n_events;
     ``app_dir``: run app.py from this checkout (e.g. an older commit unpacked with git archive)."""
     events, articles = data or synth_data(n_events)
@@ -194,11 +233,12 @@ def run_bench(n_events: int, sessions: int, timeout: float, extra: list[str], da
         server.wait_ready()
         warm = asyncio.run(drive(server.port, steps[:1], 1, timeout))  # first load: DuckDB views, caches, imports
         started = time.perf_counter()
-        results = asyncio.run(drive(server.port, steps, sessions, timeout))
+        results = asyncio.run(drive(server.port, steps, sessions, timeout, endpoint_pans(events, pans)))
         wall = time.perf_counter() - started
     finally:
         server.stop()
     times = [ms for r in results for ms in r["times"].values()]
+    pan_times = [ms for r in results for ms in r["pans"]]
     per_step = {name: round(statistics.median([r["times"][name] for r in results if name in r["times"]] or [float("nan")]), 1)
                 for name, _ in steps}
     return {
@@ -213,6 +253,9 @@ def run_bench(n_events: int, sessions: int, timeout: float, extra: list[str], da
         "median_ms_per_step": per_step,
         "median_kb_per_step": {name: round(statistics.median([r["bytes"][name] for r in results if name in r["bytes"]] or [0]) / 1e3, 1)
                                for name, _ in steps},
+        "endpoint_pans": len(pan_times),
+        "endpoint_pan_p50_ms": round(percentile(pan_times, 0.5), 1) if pan_times else None,
+        "endpoint_pan_p95_ms": round(percentile(pan_times, 0.95), 1) if pan_times else None,
         "first_load_ms": round(warm[0]["times"].get("open", float("nan")), 1),
         "wall_s": round(wall, 1),
         "error_samples": sorted({e for r in results for e in r["errors"]})[:5],
@@ -228,13 +271,17 @@ def main() -> None:
     parser.add_argument("--step-timeout", type=float, default=120.0, help="seconds before a step counts as an error")
     parser.add_argument("--max-sessions", type=int, default=MAX_SESSIONS)
     parser.add_argument("--server-arg", action="append", default=[], help="extra `streamlit run` option, e.g. --server-arg=--runner.fastReruns=false")
+    parser.add_argument("--endpoint-pans", type=int, default=3,
+                        help="after its five steps, each session pans this many times through the map endpoint "
+                             "(HTTP, no rerun; reported apart from p50/p95 of the steps); 0 for an app without it")
     parser.add_argument("--app-dir", type=Path, default=ROOT,
                         help="run app.py from this checkout (e.g. an older commit unpacked with git archive)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not 1 <= args.sessions <= args.max_sessions:
         raise SystemExit(f"--sessions must be between 1 and {args.max_sessions}")
-    result = run_bench(args.events, args.sessions, args.step_timeout, args.server_arg, app_dir=args.app_dir)
+    result = run_bench(args.events, args.sessions, args.step_timeout, args.server_arg, app_dir=args.app_dir,
+                       pans=max(0, args.endpoint_pans))
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
 
 

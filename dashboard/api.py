@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dashboard import compare, mapview, urlstate
-from dashboard.query import Bounds, EventStore, Filters
+from dashboard.query import Bounds, EventStore, Filters, MapPayload
 
 API_PATH = "ca-api/map"
 FILTER_KEYS = frozenset(urlstate.MULTI_PARAMS) | {"from", "to", "undated", "q", "color"}
@@ -79,6 +79,7 @@ class Published:
 _lock = threading.Lock()
 _published: Published | None = None
 _views: OrderedDict[str, tuple[str, str, int]] = OrderedDict()
+_others_kept: OrderedDict[int, tuple[MapPayload, dict[str, int]]] = OrderedDict()
 _installed: bool | None = None
 
 
@@ -152,8 +153,23 @@ def build_layer(store: EventStore, filters: Filters, color_by: str, bounds: Boun
                 selected: str | None, api: dict[str, str] | None) -> dict[str, Any]:
     """The map layer's JSON document for a view: the page's first draw and every fetch use this."""
     payload = store.map_payload(filters, bounds, zoom, max_markers)
-    others = compare.others_of_markers(store, payload.markers) if payload.mode == "markers" else {}
-    return mapview.layer_data(payload, color_by, filter_query(filters, color_by), selected, others, api)
+    return mapview.layer_data(payload, color_by, filter_query(filters, color_by), selected, _others(store, payload), api)
+
+
+def _others(store: EventStore, payload: MapPayload) -> dict[str, int]:
+    """Other outlets per marker, remembered with the (cached, shared) payload they were counted for."""
+    if payload.mode != "markers":
+        return {}
+    with _lock:
+        kept = _others_kept.get(id(payload))
+    if kept is not None and kept[0] is payload:
+        return kept[1]
+    others = compare.others_of_markers(store, payload.markers)
+    with _lock:
+        _others_kept[id(payload)] = (payload, others)
+        while len(_others_kept) > 64:
+            _others_kept.popitem(last=False)
+    return others
 
 
 def publish(store: EventStore, options: Mapping[str, Sequence[str]], max_markers: int) -> None:

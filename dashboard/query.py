@@ -192,7 +192,8 @@ class EventStore:
         self._con = duckdb.connect(":memory:")
         self._con.execute("SET enable_object_cache = true")  # a partitioned dataset's Parquet footers: read once, not per query
         self._lock = threading.Lock()
-        self._counts: dict[Filters, tuple[int, int]] = {}  # the files are read-only while the store is open
+        self._counts: OrderedDict[Filters, tuple[int, int]] = OrderedDict()  # the files are read-only while open
+        self._running: dict[object, threading.Event] = {}  # queries under way, by cache key
         self._payloads: OrderedDict[tuple, MapPayload] = OrderedDict()  # shared by every session and the map endpoint
         self._extent: tuple[Bounds | None] | None = None
         self._con.execute(f"CREATE VIEW events AS SELECT * FROM {_source(self.events_path, self._con)}")
@@ -232,14 +233,40 @@ class EventStore:
 
     def counts(self, f: Filters) -> tuple[int, int]:
         """(events, articles) matching the filters (remembered per filter set: pans do not recount)."""
-        if f not in self._counts:
+
+        def count() -> tuple[int, int]:
             where, params = where_clause(f)
-            sql = f"SELECT count(*) AS n, count(DISTINCT doc_id) AS d FROM events WHERE {where}"
-            row = self.df(sql, params).iloc[0]
-            if len(self._counts) >= 256:
-                self._counts.clear()
-            self._counts[f] = (int(row.n), int(row.d))
-        return self._counts[f]
+            row = self.df(f"SELECT count(*) AS n, count(DISTINCT doc_id) AS d FROM events WHERE {where}", params).iloc[0]
+            return int(row.n), int(row.d)
+
+        return self._remembered(self._counts, f, count, 256)
+
+    def _remembered(self, cache: OrderedDict, key: object, compute, limit: int):
+        """``cache[key]``, computed once even when many sessions ask at the same moment (the others wait for
+        the first instead of running the same query); least recently used entries beyond ``limit`` dropped."""
+        with self._lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+            running = self._running.get(key)
+            if running is None:
+                self._running[key] = threading.Event()
+        if running is not None:
+            running.wait()
+            with self._lock:
+                if key in cache:
+                    return cache[key]
+            return compute()  # the first one failed: try again here (and raise its error if it recurs)
+        try:
+            value = compute()
+            with self._lock:
+                cache[key] = value
+                while len(cache) > limit:
+                    cache.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._running.pop(key).set()
 
     def map_payload(self, f: Filters, bounds: Bounds, zoom: int, max_markers: int = 1000) -> MapPayload:
         """Markers for every match when few match; else for the (snapped) view, or grid cells when many.
@@ -252,16 +279,8 @@ class EventStore:
         total = self.counts(f)[0]
         snapped = snap_bounds(bounds) if total > max_markers else None
         key = (f, snapped, int(zoom) if snapped else 0, max_markers)
-        with self._lock:
-            if key in self._payloads:
-                self._payloads.move_to_end(key)
-                return self._payloads[key]
-        payload = self._query_payload(f, snapped, int(zoom), max_markers, total)
-        with self._lock:
-            self._payloads[key] = payload
-            while len(self._payloads) > PAYLOAD_CACHE:
-                self._payloads.popitem(last=False)
-        return payload
+        return self._remembered(self._payloads, key,
+                                lambda: self._query_payload(f, snapped, int(zoom), max_markers, total), PAYLOAD_CACHE)
 
     def _query_payload(self, f: Filters, snapped: Bounds | None, zoom: int, max_markers: int, total: int) -> MapPayload:
         where, params = where_clause(f, snapped)

@@ -163,3 +163,33 @@ def test_dashboard_query_reads_offsets_only_when_the_file_has_them(tmp_path, sto
     assert newer.optional == ("trigger_start", "trigger_end", "place_start", "place_end", "mentions", "event_group")
     markers = newer.map_payload(Filters(), Bounds.world(), 5).markers
     assert {"trigger_start", "mentions"} <= set(markers.columns)
+
+
+def test_dashboard_query_map_payload_queried_once_for_sessions_asking_at_once():
+    """Ten sessions opening the same view at the same moment run its queries once; the others wait for it."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = EventStore(DATA / "dashboard_events.parquet", DATA / "dashboard_articles.parquet")
+    queries: list[str] = []
+    real_df = store.df
+
+    def slow_df(sql, params=None):  # the real query, made slow enough that the sessions overlap
+        queries.append(sql)
+        time.sleep(0.2)
+        return real_df(sql, params)
+
+    store.df = slow_df
+    start = threading.Barrier(10)
+
+    def open_view(_):
+        start.wait()
+        return store.map_payload(Filters(outlets=("RT", "SANA")), Bounds(30, 33, 38, 42), 7, max_markers=2)
+
+    with ThreadPoolExecutor(10) as pool:
+        payloads = list(pool.map(open_view, range(10)))
+    assert all(p is payloads[0] for p in payloads) and payloads[0].mode == "cells"
+    assert len(queries) == 3, queries  # counts, the count in the snapped view, the grid cells: once each
+    other = store.map_payload(Filters(outlets=("RT", "SANA")), Bounds(30.5, 33.5, 38.5, 42.5), 7, max_markers=2)
+    assert other is payloads[0] and len(queries) == 3  # a small pan inside the snapped view: no query at all
