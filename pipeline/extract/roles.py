@@ -297,7 +297,9 @@ def party(tok: "Token | None", index: ActorIndex, context: str) -> Party | None:
         text = (m.group(0) if m else _modifier_text(tok)) if tok.dep_ != "poss" else text
     match = index.normalise(text, context)
     if match is None and m:
-        match = index.normalise(m.group("who"), context)
+        # "US-led strikes": the US leads them; "US-backed forces": the forces act, not their backer
+        led = m.group(0).lower().endswith("led")
+        match = index.normalise(m.group("who") if led else np_span(tok.head).text, context)
     if match is None and tok.dep_ in OWNER_DEPS and _is_weapon(tok.head):
         match = weapon_owners().owner(tok.text, index, context)
     return Party(text, match.canonical if match else None, match.group if match else None)
