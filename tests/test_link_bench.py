@@ -29,3 +29,10 @@ def test_link_bench_judged_pairs_are_zero_based_rows_within_the_run(monkeypatch)
     # row 67 (index 66) was rejected by the run: only the articles it kept pair up
     assert link_bench.judged_pairs({0, 65, 3, 326, 10}) == {(0, 65), (3, 326)}
     assert link_bench.judged_pairs({0}) == set()
+
+
+def test_link_bench_speed_links_synthetic_claims_folded_into_a_few_years():
+    spread, folded = link_bench.speed(2_000, 0), link_bench.speed(2_000, 1)
+    assert spread["claims"] == folded["claims"] == 2_000 and folded["years"] == 1
+    assert folded["claims_in_groups"] > spread["claims_in_groups"]  # the same claims on fewer days meet more often
+    assert folded["groups"] <= folded["claims_in_groups"] // 2
