@@ -121,6 +121,8 @@ def test_link_groups_reason_says_why_with_its_evidence_and_disputed_actors_still
     ("Syrian Arab Army", "Syrian opposition armed groups", "Explosions/Remote violence", False, False),  # a raid and rockets
     ("Syrian Arab Army", "Syrian opposition armed groups", "Explosions/Remote violence", True, True),  # one disputed strike
     ("Syrian Arab Army", "Russian armed forces", "Explosions/Remote violence", False, True),  # allies: one side
+    ("Syrian or Russian forces", "Syrian Arab Army", "Explosions/Remote violence", False, True),
+    ("Syrian or Russian forces", "Hayat Tahrir al-Sham", "Explosions/Remote violence", False, False),
     ("Syrian Arab Army", "Unidentified armed group", "Explosions/Remote violence", False, True),  # no side
     ("Syrian Arab Army", None, "Explosions/Remote violence", False, True),
     ("Syrian Arab Army", "Syrian opposition armed groups", "Battles", False, True),  # a clash has two sides

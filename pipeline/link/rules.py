@@ -63,7 +63,8 @@ ONE_SIDED = ("Explosions/Remote violence", "Violence against civilians")
 # Sides of the wars in pipeline/resources/actors.yaml, by canonical actor name; an actor not listed has no side
 # and never conflicts. Allies that outlets confuse ("Russian or Syrian jets") are one side.
 SIDES = {
-    "Syrian government and allies": ("Syrian Arab Army", "Russian armed forces", "Iranian armed forces", "Hezbollah"),
+    "Syrian government and allies": ("Syrian Arab Army", "Russian armed forces", "Syrian or Russian forces",
+                                     "Iranian armed forces", "Hezbollah"),
     "Syrian armed opposition": ("Syrian opposition armed groups", "Hayat Tahrir al-Sham"),
     "Islamic State": ("Islamic State",),
     "US-led coalition and SDF": ("US-led coalition", "United States armed forces", "Syrian Democratic Forces"),
