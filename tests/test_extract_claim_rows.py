@@ -316,3 +316,51 @@ def test_extract_backer_is_not_the_actor(worker):
 def test_extract_hedged_or_grounded_actor_of_a_strike_is_not_kept(worker):
     found = rows(worker, "Air strikes on rebel positions in the Syrian town of Ariha killed 12 rebels on Monday.")
     assert found and all(e.actor is None for e in found)
+
+
+def test_geocode_text_naming_the_province_overrules_a_namesake(worker):
+    text = ("Two militiamen were killed when an Israeli drone targeted their car at the entrance of Hader in Quneitra "
+            "province in Syria on Monday.")
+    found = rows(worker, text)
+    assert found and all(e.admin1 == "Quneitra" for e in found)
+
+
+def test_geocode_end_of_a_longer_arabic_name_is_not_a_town(worker):
+    text = "In Daraa al-Balad in Syria the army shelled gatherings of al-Nusra terrorists on Monday, killing 8."
+    found = rows(worker, text)
+    assert found and all(e.country_code == "SY" for e in found)
+
+
+def test_extract_named_group_beats_generic_terrorists(worker):
+    text = ("Two people were killed when terrorists from Jaish al-Fateh fired rocket shells on residential areas in "
+            "the Syrian city of Aleppo.")
+    found = rows(worker, text)
+    assert found and found[0].actor == "Syrian opposition armed groups"
+
+
+def test_extract_ongoing_present_tense_campaign_is_no_event(worker):
+    assert rows(worker, "Assad forces are pounding opposition-held eastern parts of the Syrian city of Aleppo.") == []
+
+
+def test_extract_attack_takes_the_leads_actor_of_the_same_kind(worker):
+    text = ("Regime air strikes killed 12 people in the Syrian town of Douma on Monday, activists said. "
+            "Another air strike hit a school in the Syrian town of Saraqib, wounding six children.")
+    found = [e for e in rows(worker, text) if "Saraqib" in e.sentence]
+    assert found and all(e.actor == "Syrian Arab Army" for e in found)
+
+
+def test_extract_actorless_claim_deep_in_the_body_gives_no_dot(worker):
+    text = ("Rebels and government forces clashed in the Syrian city of Aleppo on Monday. "
+            "The fighting lasted for hours, residents said. Shops were closed. Schools were shut. "
+            "A shell hit a house in the Syrian town of Azaz, wounding two people.")
+    assert [e for e in rows(worker, text) if "Azaz" in e.sentence] == []
+
+
+@pytest.mark.parametrize("text", [
+    "Until now 150 Alawites from the villages near the Syrian city of Latakia have been kidnapped.",
+    "Israel seized part of the Golan Heights from Syria in the 1967 Six Day War.",
+    "The Syrian army rescued 19 civilians abducted by ISIS in the village of Al-Saan in Syria's Hama countryside.",
+])
+def test_extract_tallies_history_and_recalled_abductions_give_no_such_dot(worker, text):
+    assert [e for e in rows(worker, text) if e.sub_event_type in ("Abduction/forced disappearance",
+                                                                   "Government regains territory")] == []

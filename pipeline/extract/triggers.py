@@ -120,13 +120,16 @@ def _single_at(tok: "Token", lex: TriggerLexicon) -> TriggerHit | None:
 
 
 TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+# a participle describing people or places recalls an earlier event: "Jarablus, liberated from ISIS this week",
+# "19 civilians abducted by ISIS" (saved now: the rescue is the news)
+IN_PASSING_SUBS = TERRITORY_SUBS | {"Abduction/forced disappearance"}
 
 
 def _territory_in_passing(hit: TriggerHit) -> bool:
     """'Jarablus, liberated from ISIS this week', 'the recently recaptured town': a participle describing a place
     recalls an earlier change of hands; it is not the event the sentence reports."""
     tok = hit.token
-    return (hit.entry.sub_event_type in TERRITORY_SUBS and tok.tag_ == "VBN" and tok.dep_ in ("acl", "amod")
+    return (hit.entry.sub_event_type in IN_PASSING_SUBS and tok.tag_ == "VBN" and tok.dep_ in ("acl", "amod")
             and tok.head.pos_ in ("NOUN", "PROPN"))
 
 
@@ -134,7 +137,7 @@ def _not_a_force(hit: TriggerHit, rules: "EventRules") -> bool:
     """'an aid convoy entered Talbiseh', 'UN inspectors entered the site': entering is taking territory only for an
     armed force; a humanitarian or official party entering is not a battle."""
     tok = hit.token
-    if hit.entry.sub_event_type not in TERRITORY_SUBS or tok.lemma_.lower() not in rules.entry_lemmas:
+    if hit.entry.event_type != "Battles" or tok.lemma_.lower() not in rules.entry_lemmas:
         return False
     subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
     return any(w.lower_ in rules.non_force_subjects for s in subjects for w in s.subtree)

@@ -49,7 +49,9 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
     found, unknown = [], []
     for place in cand.places:
         place = _region_hint(place, text)
-        match = geocoder.resolve(place, focus)
+        match = None if _inside_longer_name(place, text) else geocoder.resolve(place, focus)
+        if match is not None:
+            match = _district_abroad(place, _within_named_province(place, match, text, geocoder, focus), focus)
         if match is None:
             ungeocoded[place.text] = ungeocoded.get(place.text, 0) + 1
             unknown.append(place)
@@ -58,7 +60,7 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
     named = [(p, m) for p, m in found if not p.reason.startswith(INHERITED_REASON)]
     parse_found_unknown = any(not p.reason.startswith(INHERITED_REASON) for p in unknown)
     if not parse_found_unknown and not any(m.geo_precision < COUNTRY for _, m in named):
-        in_sentence = _sentence_place(cand, _locative(toponyms, text), geocoder, focus)
+        in_sentence = _sentence_place(cand, _locative(toponyms, text), geocoder, focus, text)
         if in_sentence is not None:
             found = [pm for pm in named if pm[1].geo_precision < COUNTRY] + [in_sentence]
     if unknown and not any(m.geo_precision < COUNTRY for _, m in found):
@@ -72,7 +74,20 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
         return []  # only the document's place stands in: blind audits found these dots wrong 9 times in 10
     if cand.event_type != "Protests" and _regional_story(geocoder, focus):
         found = [(p, m) for p, m in found if m.country_code in geocoder.config["focus_countries"]]
+    if _roundup(cand, found):
+        return []  # "terrorist attacks kill 4 in Damascus, Aleppo and Homs": a tally of several events, not one
     return found
+
+
+PLURAL_TRIGGER = re.compile(r"(?:attacks|strikes|airstrikes|raids|bombings|shellings|attacks)$", re.I)
+
+
+def _roundup(cand: EventCandidate, found: list[tuple[PlaceMention, GeoMatch]]) -> bool:
+    """A plural attack word with one toll over places in two or more provinces sums several events."""
+    regions = {(m.country_code, m.admin1) for _, m in found if m.geo_precision < COUNTRY}
+    plural = bool(PLURAL_TRIGGER.search(cand.trigger or "")) or bool(
+        re.search(r"\b(?:attacks|strikes|raids|bombings)\b", cand.sentence, re.I))
+    return len(regions) >= 2 and plural and cand.fatalities is not None
 
 
 def _about_the_region(geocoder: Geocoder, focus: DocFocus) -> bool:
@@ -107,14 +122,18 @@ def _widen_for_unknown_village(cand: EventCandidate, place: PlaceMention, match:
     return place, match
 
 
-def _sentence_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus
-                    ) -> tuple[PlaceMention, GeoMatch] | None:
+def _sentence_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus,
+                    text: str = "") -> tuple[PlaceMention, GeoMatch] | None:
     """The place named in the sentence nearest the trigger that resolves below country level."""
     inside = [t for t in toponyms if cand.char_start <= t.start and t.end <= cand.char_end]
     regions = {t.text for t in inside if t.kind == "region"}  # "Aleppo ... in the northern province of Aleppo"
     inside = [dataclasses.replace(t, kind="region") if t.text in regions else t for t in inside]
     for t in sorted(inside, key=lambda t: (abs(t.start - cand.trigger_start), t.start)):
+        if _inside_longer_name(t, text):
+            continue
         match = geocoder.resolve(t, focus)
+        if match is not None:
+            match = _district_abroad(t, _within_named_province(t, match, text, geocoder, focus), focus)
         if match is not None and match.geo_precision < COUNTRY:
             why = f"sentence names {t.text!r} (not attached by the parse; preferred over the document focus)"
             return (PlaceMention(t.text, t.start, t.end, why, t.modifier, t.kind, t.label),
@@ -131,6 +150,46 @@ def _locative(toponyms: Sequence[PlaceMention], text: str) -> list[PlaceMention]
             continue
         out.append(_region_hint(t, text))
     return out
+
+
+COMPOUND_BEFORE = re.compile(r"[A-Z][\w'’]+\s+(?:al|el|as|ash|ad|ar|an|at|az)-$")
+IN_PROVINCE_AFTER = re.compile(r"^\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west|central)\w*\s+)?"
+                               r"(?:(?:province|governorate|countryside) of\s+)?"
+                               r"(?P<name>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)(?:\s+(?:province|governorate|countryside)\b|\s*$|\s*[,.])")
+
+
+def _district_abroad(place: PlaceMention, match: GeoMatch | None, focus: DocFocus) -> GeoMatch | None:
+    """"the al-Karak neighbourhood" in a Syria story is not Karak, Jordan: a district lies in the country the
+    document is about."""
+    top = focus.top_country()
+    if match is None or "district" not in (place.modifier or "") or top is None or match.country_code == top:
+        return match
+    return None
+
+
+def _inside_longer_name(t: PlaceMention, text: str) -> bool:
+    """"Balad" of "Daraa al-Balad": the end of a longer Arabic name, not the town of that name (Balad, Iraq)."""
+    return bool(text) and bool(COMPOUND_BEFORE.search(text[max(0, t.start - 30) : t.start]))
+
+
+def _within_named_province(place: PlaceMention, match: GeoMatch, text: str, geocoder: Geocoder,
+                           focus: DocFocus) -> GeoMatch:
+    """"Hader in Quneitra province", "Khan al-Sheeh in Damascus Countryside": a candidate outside the province
+    the text puts the place in is a namesake; the event goes to that province (precision 3)."""
+    if not text or match.geo_precision > 2:
+        return match
+    m = IN_PROVINCE_AFTER.match(text[place.end : place.end + 60])
+    if m is None:
+        return match
+    name = m.group("name")
+    region = geocoder.resolve(PlaceMention(name, place.end + m.start("name"), place.end + m.end("name"), "province",
+                                           None, "region"), focus)
+    if region is None or region.geo_precision != 3 or region.country_code != match.country_code or (
+            region.admin1 == match.admin1):
+        return match
+    why = (f"{place.text!r} is placed by the text in {name} but the gazetteer's {match.place_name} is in "
+           f"{match.admin1}: a namesake; placed in the province")
+    return dataclasses.replace(region, geo_reason=f"{why}; {region.geo_reason}")
 
 
 def _region_hint(t: PlaceMention, text: str) -> PlaceMention:
