@@ -61,7 +61,7 @@ from pipeline.link.rules import LinkRules
 TARGETS = {"pair_precision": 0.90, "pair_recall": 0.70}
 # CSV data rows (from 1) that report one real event although FA-KES codes them with different dates or causes
 # (benchmarks/README.md, link_bench, "gold errors"): judged from titles and lead sentences by one engineer; 253,
-# 292 and (68, 339) were added on reading the false links of issue 14's final run.
+# 292 and (68, 339) were added on reading the false links of issue 14's runs.
 JUDGED_SAME_EVENT = (
     (26, 175, 227, 273, 276),  # Khan Sheikhoun chemical attack, 4 Apr 2017 (coded 4/4, 4/5, 4/6, 4/17)
     (246, 249, 253, 256, 257, 278, 324),  # Ghouta sarin attack, 21 Aug 2013 (249 coded 8/25, 253 coded 8/24)
