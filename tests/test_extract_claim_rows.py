@@ -364,3 +364,29 @@ def test_extract_actorless_claim_deep_in_the_body_gives_no_dot(worker):
 def test_extract_tallies_history_and_recalled_abductions_give_no_such_dot(worker, text):
     assert [e for e in rows(worker, text) if e.sub_event_type in ("Abduction/forced disappearance",
                                                                    "Government regains territory")] == []
+
+
+def test_extract_either_regime_or_allied_russian_is_not_a_guess(worker):
+    text = ("In Syria's Idlib province 17 people were killed in air strikes which the Observatory said were carried "
+            "out by either regime or allied Russian warplanes.")
+    found = rows(worker, text)
+    assert found and all(e.actor == "Syrian or Russian forces" for e in found)
+
+
+def test_geocode_place_inside_an_institution_or_side_name_is_no_place(worker):
+    text = ("Israeli jets struck a base of the Damascus-backed National Defense Forces in the Golan Heights in Syria, "
+            "killing three fighters.")
+    found = rows(worker, text)
+    assert found and all(e.admin1 == "Quneitra" for e in found)
+
+
+def test_extract_claimed_by_names_the_actor(worker):
+    text = "A double car bombing claimed by Al-Qaeda killed at least 100 people in the Syrian city of Homs on Tuesday."
+    found = rows(worker, text)
+    assert found and all(e.actor == "Hayat Tahrir al-Sham" for e in found)
+
+
+def test_geocode_khan_alone_is_no_place(worker):
+    text = "Regime warplanes dropped chlorine on the Khan Shaykun town in Idlib in Syria, killing 100 civilians."
+    found = rows(worker, text)
+    assert found and all(e.admin1 == "Idlib" for e in found)

@@ -359,6 +359,7 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         actor = None  # "Civilians" blamed for a strike or a clash are its victims, never its actor
     actor = _unless_uncertain(actor, doc.text, guessed)
     actor = _named_instead_of_generic(actor, doc.text, target, index_, context)
+    actor = _claimed_by(actor, doc.text, index_, context)
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
     if sub == "Air/drone strike" and actor is not None and actor.group in NON_STATE and not DRONE.search(doc.text):
         actor = None  # rebels and militias fly no warplanes: a group named beside an air strike is its target
@@ -387,6 +388,7 @@ PRONOUNS = word_set("events.pronouns")
 EITHER_OR = re.compile(
     r"\b(?:syrian|russian|regime|government|assad|pro-government|coalition|u\.?s\.?|us-led|american|turkish|israeli|iraqi)"
     r"(?:[\s-]+(?:led|backed|government|regime|army|military|forces?|air ?force))?\s*,?\s+(?:or|and/or)\s+(?:by\s+)?(?:the\s+)?"
+    r"(?:(?:allied|its allies'?|its ally|their allies'?|their ally)\s+)?"
     r"(?:syrian|russian|regime|government|assad|pro-government|coalition|u\.?s\.?|us-led|american|turkish|israeli|iraqi)\b",
     re.I)
 DATELINE_WORDS = re.compile(r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d|"
@@ -439,6 +441,18 @@ def _unless_uncertain(actor, sentence: str, guessed: bool):
             return None
         return dataclasses.replace(actor, text=DATE_PREFIX.sub("", actor.text) or actor.text)
     return actor
+
+
+CLAIMED_BY = re.compile(r"\bclaimed by (?:the\s+)?((?:[A-Z][\w'’-]*|al|of|the)(?:[\s-]+(?:[A-Z][\w'’-]*|al|of|the)){0,4})")
+
+
+def _claimed_by(actor, sentence: str, index_, context: str):
+    """"a double car bombing claimed by Al-Qaeda": the claimant the sentence names is the actor."""
+    m = CLAIMED_BY.search(sentence)
+    named = index_.normalise(m.group(1), context) if m else None
+    if named is None or named.group in ("unidentified", "civilians", "protesters"):
+        return actor
+    return Party(m.group(1), named.canonical, named.group)
 
 
 def _named_instead_of_generic(actor, sentence: str, target, index_, context: str):

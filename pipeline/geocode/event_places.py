@@ -146,13 +146,16 @@ def _locative(toponyms: Sequence[PlaceMention], text: str) -> list[PlaceMention]
     "Washington said", "Damascus accused" (a capital standing for its government) are left out."""
     out = []
     for t in toponyms:
-        if not LOCATIVE_BEFORE.search(text[max(0, t.start - 60) : t.start]):
+        if not LOCATIVE_BEFORE.search(text[max(0, t.start - 60) : t.start]) or _inside_longer_name(t, text):
             continue
         out.append(_region_hint(t, text))
     return out
 
 
 COMPOUND_BEFORE = re.compile(r"[A-Z][\w'’]+\s+(?:al|el|as|ash|ad|ar|an|at|az)-$")
+NAME_OF_SOMETHING = re.compile(r"^(?:-(?:backed|based|led|allied|affiliated|sponsored|supported|born)\b|\s+(?:hospital|"
+                               r"university|brigades?|front|agency|news|network|channel|tv|television|radio|"
+                               r"newspaper|daily|airways|airlines|club|bank|council)\b)", re.I)
 IN_PROVINCE_AFTER = re.compile(r"^\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west|central)\w*\s+)?"
                                r"(?:(?:province|governorate|countryside) of\s+)?"
                                r"(?P<name>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)(?:\s+(?:province|governorate|countryside)\b|\s*$|\s*[,.])")
@@ -168,8 +171,12 @@ def _district_abroad(place: PlaceMention, match: GeoMatch | None, focus: DocFocu
 
 
 def _inside_longer_name(t: PlaceMention, text: str) -> bool:
-    """"Balad" of "Daraa al-Balad": the end of a longer Arabic name, not the town of that name (Balad, Iraq)."""
-    return bool(text) and bool(COMPOUND_BEFORE.search(text[max(0, t.start - 30) : t.start]))
+    """"Balad" of "Daraa al-Balad": the end of a longer Arabic name, not the town of that name (Balad, Iraq);
+    "Al-Quds hospital", "Damascus-backed forces": a place name inside the name of an institution or a side."""
+    if not text:
+        return False
+    return bool(COMPOUND_BEFORE.search(text[max(0, t.start - 30) : t.start])) or bool(
+        NAME_OF_SOMETHING.match(text[t.end : t.end + 25]))
 
 
 def _within_named_province(place: PlaceMention, match: GeoMatch, text: str, geocoder: Geocoder,
