@@ -79,3 +79,11 @@ def test_merge_country_dot_dropped_beside_finer_dot_of_same_type():
 def test_merge_is_order_independent_and_deterministic():
     rows = [row(i, place_id=str(i % 2)) for i in range(6)]
     assert merge_mentions(rows) == merge_mentions(list(reversed(rows)))
+
+
+
+def test_merge_headline_city_and_lead_town_of_one_province_are_one_claim():
+    aleppo = {"place_id": "170063", "place_name": "Aleppo", "admin1": "Aleppo", "lat": 36.2, "lon": 37.16}
+    atarib = {"place_id": "173160", "place_name": "Atarib", "admin1": "Aleppo", "lat": 36.14, "lon": 36.83}  # 30 km
+    assert len(merge_mentions([row(0, **aleppo), row(1, **atarib)])) == 1       # headline and lead: told twice
+    assert len(merge_mentions([row(0, **aleppo), row(5, **atarib)])) == 2       # the body's strike 30 km away

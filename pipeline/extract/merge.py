@@ -26,6 +26,7 @@ from pipeline.schema import Event
 INHERITED = "document focus"
 REGION, COUNTRY = 3, 4
 NEAR_KM = 25.0  # the audit's tolerance for a town dot
+LEAD = 3  # headline and first sentences: they tell the article's one main event
 GENERIC_SUBS = frozenset({"Armed clash", "Attack"})
 # A generic attack or killing at a place where the article reports another event of any type refers back to it
 # ("the attack also caused damage", "three civilians were killed"): one claim.
@@ -84,6 +85,8 @@ def _near(a: Event, b: Event) -> bool:
         return False
     if REGION in (a.geo_precision, b.geo_precision) and a.admin1 is not None and a.admin1 == b.admin1:
         return True
+    if a.sentence_index < LEAD and b.sentence_index < LEAD and a.admin1 is not None and a.admin1 == b.admin1:
+        return True  # the headline names the city, the lead the town of that province: one strike, told twice
     return _km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
 
 
