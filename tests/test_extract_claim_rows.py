@@ -390,3 +390,31 @@ def test_geocode_khan_alone_is_no_place(worker):
     text = "Regime warplanes dropped chlorine on the Khan Shaykun town in Idlib in Syria, killing 100 civilians."
     found = rows(worker, text)
     assert found and all(e.admin1 == "Idlib" for e in found)
+
+
+def test_geocode_rural_or_northern_province_name_is_the_province(worker):
+    found = rows(worker, "Over 100 ISIL terrorists were killed in Russian air strikes in northern Homs in Syria.")
+    assert found and all(e.geo_precision == 3 and e.admin1 == "Homs" for e in found)
+
+
+def test_geocode_quarter_of_a_named_city_beats_a_namesake_elsewhere(worker):
+    text = ("Three children were killed in a rocket attack on a school in the Shahba neighbourhood of Aleppo in Syria, "
+            "state news agency SANA reported.")
+    found = rows(worker, text)
+    assert found and all(e.admin1 == "Aleppo" for e in found)
+
+
+def test_geocode_statement_abroad_beside_the_event_place_is_dropped(worker):
+    found = rows(worker, "In Washington the Pentagon confirmed eight US strikes on militants in Syria's Aleppo province.")
+    assert found and all(e.country_code == "SY" for e in found)
+
+
+def test_extract_roundup_headline_over_provinces_is_no_event(worker):
+    text = "Child killed, 20 people injured in terrorist attacks in Damascus, Aleppo, Homs and Hasaka in Syria."
+    assert rows(worker, text) == []
+
+
+def test_extract_ground_army_striking_a_group_is_a_battle(worker):
+    text = "The Syrian army struck an ISIL group that attacked a military post near the Syrian town of Tabqa on Monday."
+    found = rows(worker, text)
+    assert found and {(e.event_type, e.sub_event_type) for e in found} == {("Battles", "Armed clash")}

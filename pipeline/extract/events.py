@@ -49,6 +49,8 @@ LEAD_SENTENCES = 3  # headline + first sentences: the event the article is about
 GOVERNED_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "attr"})
 AIR_ACTOR = re.compile(r"\b(air ?force|aerospace|warplanes?|jets?|aircraft|drones?|helicopters?|aviation|bombers?)\b", re.I)
 # foreign forces that fight in Syria from the air: their generic "attack", "killed" is a strike (ACLED)
+AIR_MEANS = re.compile(r"\b(?:air ?strikes?|air-strikes?|air ?raids?|war ?planes?|jets?|aircraft|helicopters?|drones?|"
+                       r"aviation|air force|aerial|barrel ?bombs?|sorties?|bombers?)\b", re.I)
 DRONE = re.compile(r"\bdrones?\b", re.I)
 AIR_POWERS = frozenset({"Israel Defense Forces", "US-led coalition", "United States armed forces", "Russian armed forces"})
 GROUND_WORDS = re.compile(r"\b(?:troops|soldiers|ground|commandos?|special forces|raid(?:ed)? by land|infantry|tanks?)\b", re.I)
@@ -494,7 +496,8 @@ def _anchors(group: list[TriggerHit]) -> list:
 
 
 def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
-    entry = best_entry(group).entry
+    best = best_entry(group)
+    entry = best.entry
     etype, sub = entry.event_type, entry.sub_event_type
     if entry.priority <= 2 and actor is not None and AIR_ACTOR.search(actor.text):
         return "Explosions/Remote violence", "Air/drone strike"
@@ -503,6 +506,13 @@ def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
         # "army units targeted gatherings of terrorists", "struck ISIL positions": fire at a distance (ACLED codes
         # shelling/artillery unless aircraft are named, which the means rule then says)
         return "Explosions/Remote violence", "Shelling/artillery/missile attack"
+    if (sub == "Air/drone strike" and best.token.pos_ == "VERB" and actor is not None
+            and GROUND_ACTOR.search(actor.text) and not AIR_ACTOR.search(actor.text)
+            and not AIR_MEANS.search(best.token.doc.text)):
+        # "the army struck an ISIL group that attacked a post": ground fire, not from the air
+        if target is not None and FIGHTER_SITES.search(target.text):
+            return "Explosions/Remote violence", "Shelling/artillery/missile attack"
+        return "Battles", "Armed clash"
     if entry.priority <= 2 and actor is not None and actor.canonical in AIR_POWERS and not GROUND_WORDS.search(
             actor.text) and entry.event_type in ("Battles", "Violence against civilians"):
         return "Explosions/Remote violence", "Air/drone strike"  # "an Israeli attack on a camp near the Golan"

@@ -28,11 +28,16 @@ COUNTRY = 4
 # a place in a locative slot: "in X", "near the town of X", "X's outskirts" is not needed -- the preposition is
 LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|on|near|outside|inside|around|into|across|from|of|to|toward|towards|"
                              r"targeting|hit|struck|shelled|bombed|entered|stormed|captured|besieged)"
-                             r"(?:\s+(?:the|a|an))?(?:\s+[\w-]+){0,3}\s*$", re.I)
+                             r"(?:\s+(?:the|a|an))?(?:\s+[\w'’-]+){0,3}\s*$", re.I)
 REGION_AFTER = re.compile(r"\s*(?:province|governorate|countryside|region|rural|suburbs)\b", re.I)
 REGION_BEFORE = re.compile(r"\b(?:province|governorate|countryside) of\s+(?:the\s+)?$", re.I)
 # a name beside these words is a part of a town ("the Midan district", "neighbourhoods of al-Lailiyeh")
 QUARTER_WORDS = re.compile(r"\b(?:district|districts|neighbou?rhoods?|quarters?|suburbs?)\b", re.I)
+RURAL_BEFORE = re.compile(r"\b(?:rural|reef|rif)\s+$", re.I)
+PROVINCE_SIDE_BEFORE = re.compile(r"\b(?:northern|southern|eastern|western|north-eastern|north-western|south-eastern|"
+                                  r"south-western|northeastern|northwestern|southeastern|southwestern)\s+$", re.I)
+# cities whose "eastern"/"western" halves are the news (east Aleppo, western Damascus): a side of the city
+CITIES_WITH_SIDES = frozenset({"Aleppo", "Damascus", "Deir ez-Zor", "Deir Ezzor", "Deir al-Zor", "Deir el-Zour"})
 QUARTER_BEFORE = re.compile(r"\b(?:district|neighbou?rhood|quarter) of\s+(?:the\s+)?$", re.I)
 QUARTER_AFTER = re.compile(r"\s*(?:district|neighbou?rhood|quarter)\b", re.I)
 CITY_WORD = re.compile(r"\b(?:the|this) city\b|\bcity of\b|\w+ city\b", re.I)
@@ -74,9 +79,26 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
         return []  # only the document's place stands in: blind audits found these dots wrong 9 times in 10
     if cand.event_type != "Protests" and _regional_story(geocoder, focus):
         found = [(p, m) for p, m in found if m.country_code in geocoder.config["focus_countries"]]
-    if _roundup(cand, found):
+    if _roundup(cand, found) or _roundup_by_names(cand, toponyms, geocoder, focus):
         return []  # "terrorist attacks kill 4 in Damascus, Aleppo and Homs": a tally of several events, not one
+    home = geocoder.config["focus_countries"]
+    if cand.event_type != "Protests" and any(m.country_code in home for _, m in found):
+        found = [(p, m) for p, m in found if m.country_code in home]  # "In Washington the Pentagon confirmed..."
     return found
+
+
+def _roundup_by_names(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder,
+                      focus: DocFocus) -> bool:
+    """Plural attacks over three or more provinces the sentence names: a roundup headline."""
+    if not re.search(r"\b(?:attacks|strikes|airstrikes|raids|bombings)\b", cand.sentence, re.I):
+        return False
+    regions = set()
+    for t in toponyms:
+        if cand.char_start <= t.start < cand.char_end:
+            m = geocoder.resolve(t, focus)
+            if m is not None and m.geo_precision < COUNTRY:
+                regions.add((m.country_code, m.admin1))
+    return len(regions) >= 3
 
 
 PLURAL_TRIGGER = re.compile(r"(?:attacks|strikes|airstrikes|raids|bombings|shellings|attacks)$", re.I)
@@ -124,10 +146,13 @@ def _widen_for_unknown_village(cand: EventCandidate, place: PlaceMention, match:
 
 def _sentence_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus,
                     text: str = "") -> tuple[PlaceMention, GeoMatch] | None:
-    """The place named in the sentence nearest the trigger that resolves below country level."""
+    """The place named in the sentence nearest the trigger that resolves below country level; for a violent event,
+    one in the focus countries before one abroad ("In Washington the Pentagon confirmed strikes in Aleppo")."""
     inside = [t for t in toponyms if cand.char_start <= t.start and t.end <= cand.char_end]
     regions = {t.text for t in inside if t.kind == "region"}  # "Aleppo ... in the northern province of Aleppo"
     inside = [dataclasses.replace(t, kind="region") if t.text in regions else t for t in inside]
+    home = geocoder.config["focus_countries"] if cand.event_type != "Protests" else ()
+    found = []
     for t in sorted(inside, key=lambda t: (abs(t.start - cand.trigger_start), t.start)):
         if _inside_longer_name(t, text):
             continue
@@ -135,10 +160,13 @@ def _sentence_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geoc
         if match is not None:
             match = _district_abroad(t, _within_named_province(t, match, text, geocoder, focus), focus)
         if match is not None and match.geo_precision < COUNTRY:
-            why = f"sentence names {t.text!r} (not attached by the parse; preferred over the document focus)"
-            return (PlaceMention(t.text, t.start, t.end, why, t.modifier, t.kind, t.label),
-                    dataclasses.replace(match, geo_reason=f"{why}; {match.geo_reason}"))
-    return None
+            found.append((t, match))
+    if not found:
+        return None
+    t, match = next(((t, m) for t, m in found if m.country_code in home), found[0])
+    why = f"sentence names {t.text!r} (not attached by the parse; preferred over the document focus)"
+    return (PlaceMention(t.text, t.start, t.end, why, t.modifier, t.kind, t.label),
+            dataclasses.replace(match, geo_reason=f"{why}; {match.geo_reason}"))
 
 
 def _locative(toponyms: Sequence[PlaceMention], text: str) -> list[PlaceMention]:
@@ -156,6 +184,8 @@ COMPOUND_BEFORE = re.compile(r"[A-Z][\w'’]+\s+(?:al|el|as|ash|ad|ar|an|at|az)-
 NAME_OF_SOMETHING = re.compile(r"^(?:-(?:backed|based|led|allied|affiliated|sponsored|supported|born)\b|\s+(?:hospital|"
                                r"university|brigades?|front|agency|news|network|channel|tv|television|radio|"
                                r"newspaper|daily|airways|airlines|club|bank|council)\b)", re.I)
+QUARTER_OF_AFTER = re.compile(r"^\s+(?:district|neighbou?rhood|quarter)\s+(?:of|in)\s+(?:the\s+(?:city\s+of\s+)?)?"
+                              r"(?P<name>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)")
 IN_PROVINCE_AFTER = re.compile(r"^\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west|central)\w*\s+)?"
                                r"(?:(?:province|governorate|countryside) of\s+)?"
                                r"(?P<name>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)(?:\s+(?:province|governorate|countryside)\b|\s*$|\s*[,.])")
@@ -185,6 +215,13 @@ def _within_named_province(place: PlaceMention, match: GeoMatch, text: str, geoc
     the text puts the place in is a namesake; the event goes to that province (precision 3)."""
     if not text or match.geo_precision > 2:
         return match
+    q = QUARTER_OF_AFTER.match(text[place.end : place.end + 60])
+    if q is not None:
+        city = geocoder.resolve(PlaceMention(q.group("name"), place.end + q.start("name"), place.end + q.end("name"),
+                                             "city of the district"), focus)
+        if city is not None and city.geo_precision <= 2 and city.admin1 != match.admin1:
+            why = f"{place.text!r} is a district of {q.group('name')}; the gazetteer's {match.place_name} is elsewhere"
+            return dataclasses.replace(city, geo_precision=2, geo_reason=f"{why}; {city.geo_reason}")
     m = IN_PROVINCE_AFTER.match(text[place.end : place.end + 60])
     if m is None:
         return match
@@ -206,6 +243,9 @@ def _region_hint(t: PlaceMention, text: str) -> PlaceMention:
         return t
     if REGION_AFTER.match(text[t.end : t.end + 20]) or REGION_BEFORE.search(text[max(0, t.start - 30) : t.start]):
         return dataclasses.replace(t, kind="region")
+    if RURAL_BEFORE.search(text[max(0, t.start - 12) : t.start]) or (
+            PROVINCE_SIDE_BEFORE.search(text[max(0, t.start - 12) : t.start]) and t.text not in CITIES_WITH_SIDES):
+        return dataclasses.replace(t, kind="region")  # "Rural Daraa", "northern Homs": the province's countryside
     if "district" not in (t.modifier or "") and (QUARTER_BEFORE.search(text[max(0, t.start - 30) : t.start])
                                                  or QUARTER_AFTER.match(text[t.end : t.end + 20])):
         return dataclasses.replace(t, modifier=f"{t.modifier}; district" if t.modifier else "district")
