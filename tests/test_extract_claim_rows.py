@@ -418,3 +418,19 @@ def test_extract_ground_army_striking_a_group_is_a_battle(worker):
     text = "The Syrian army struck an ISIL group that attacked a military post near the Syrian town of Tabqa on Monday."
     found = rows(worker, text)
     assert found and {(e.event_type, e.sub_event_type) for e in found} == {("Battles", "Armed clash")}
+
+
+def test_geocode_a_town_in_a_province_name_is_the_province(worker):
+    found = rows(worker, "A suspected chemical attack killed at least 58 people in a rebel-held town in Idlib in Syria.")
+    assert found and all(e.geo_precision == 3 and e.admin1 == "Idlib" for e in found)
+
+
+def test_geocode_end_of_a_name_after_bab_is_no_town(worker):
+    found = rows(worker, "A car bomb exploded in Bab Tadmor in the Syrian city of Homs on Monday, killing ten people.")
+    assert found and all(e.admin1 == "Homs" and e.place_name != "Tadmur" for e in found)
+
+
+def test_geocode_two_provinces_named_together_are_provinces(worker):
+    found = rows(worker, "ISIS militants executed three people including two women in Raqqa and Deir Ezzor provinces "
+                         "in Syria on Monday.")
+    assert found and all(e.geo_precision == 3 for e in found)

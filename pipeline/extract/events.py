@@ -422,7 +422,8 @@ CREDIT_WORDS = re.compile(r"^(?:tags|related|date of)\b|\b(?:flickr|getty|photo|
 UNKNOWN_ACTOR = re.compile(
     r"\b(?:(?:it was|it is|it remains|was|is) (?:not )?(?:un)?clear who|(?:not|never) (?:immediately )?(?:clear|known) who|"
     r"unknown (?:who|assailants|attackers|gunmen|perpetrators)|no (?:one|group|party|faction|side) (?:has |had )?"
-    r"(?:immediately )?(?:yet )?claimed|without saying who|did not say who|(?:unidentified|unknown) (?:aircraft|warplanes?|jets?|planes?|drones?))\b",
+    r"(?:immediately )?(?:yet )?claimed|without saying who|did not say who|(?:about|over|on) who (?:launched|carried out|"
+    r"was behind|is behind|was responsible|is responsible|did)|(?:unidentified|unknown) (?:aircraft|warplanes?|jets?|planes?|drones?))\b",
     re.I)
 
 
