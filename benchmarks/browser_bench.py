@@ -11,8 +11,9 @@ times 20 interactions of each kind, from the user's action to what the user is w
   fetched layer is drawn; if the app reruns (older app code, or no endpoint), until the rerun has finished
   and the new layer is drawn; if the browser already had the data, it is the map's own `moveend`.
   A rerun that starts within `--settle-ms` of `moveend` counts as part of the interaction.
-- click: a click on a claim marker until its popup with the sentence is shown (`click_*`), and until
-  the server's "Selected claim" panel below the map has it (`click_panel_*`, reported beside it).
+- click: a click on a claim marker (never the one already selected) until its popup with the sentence is
+  shown (`click_*`), and until the rerun that shows the "Selected claim" panel below the map has finished
+  (`click_panel_*`, reported beside it).
 - filter: choosing an outlet in the sidebar until the rerun has finished and the map has drawn the
   new layer.
 
@@ -130,22 +131,25 @@ class Bench:
             self.page.mouse.up()
         return self._finish(t0, draws)
 
-    def _clickable_marker(self) -> tuple[float, float]:
-        """Page coordinates of a claim marker that is on top where it is drawn (not under a cluster)."""
-        point = self.frame.evaluate("""() => {
+    def _clickable_marker(self, skip: str | None) -> tuple[float, float, str]:
+        """Page coordinates and event id of a claim marker that is on top where it is drawn (not under a
+        cluster), other than the claim `skip` (already selected: clicking it again starts no rerun)."""
+        found = self.frame.evaluate("""(skip) => {
+          const ids = new Map();
+          window.map.eachLayer(l => { if (l._path && l.feature) ids.set(l._path, l.feature.properties.event_id); });
           for (const el of document.querySelectorAll('path.leaflet-interactive:not(.ca-area)')) {
             const r = el.getBoundingClientRect();
-            if (!r.width) continue;
+            if (!r.width || !ids.has(el) || ids.get(el) === skip) continue;
             const x = r.left + r.width / 2, y = r.top + r.height / 2;
             if (x < 40 || y < 100 || x > innerWidth - 40 || y > innerHeight - 40) continue;
-            if (document.elementFromPoint(x, y) === el) return [x, y];
+            if (document.elementFromPoint(x, y) === el) return [x, y, ids.get(el)];
           }
           return null;
-        }""")
-        if point is None:
+        }""", skip)
+        if found is None:
             raise RuntimeError("no clickable claim marker in view")
         box = self.page.locator(ANY_MAP_IFRAME).bounding_box()
-        return box["x"] + point[0], box["y"] + point[1]
+        return box["x"] + found[0], box["y"] + found[1], found[2]
 
     def click_marker(self) -> tuple[float, float]:
         try:
@@ -157,18 +161,20 @@ class Bench:
             return self._click_marker()
 
     def _click_marker(self) -> tuple[float, float]:
+        """(ms to the popup with the sentence, ms until the rerun that shows the "Selected claim" panel has
+        finished). A new selection always reruns the app; its start may lag the click by the map
+        component's debounce (250 ms) and more, so the panel is waited for by the claim's id in the URL."""
         self.frame.evaluate("() => window.map.closePopup()")
         self.page.wait_for_selector(APP_IDLE, timeout=120000)
         self.page.wait_for_timeout(300)
-        x, y = self._clickable_marker()
+        current = (self.s.params().get("event") or [None])[0]
+        x, y, event_id = self._clickable_marker(current)
         t0 = self.page.evaluate("() => Date.now()")
         self.page.mouse.click(x, y)
         self.frame.wait_for_selector(".leaflet-popup .ca-sentence", timeout=30000)
         popup = self.page.evaluate("() => Date.now()") - t0
-        self.page.wait_for_timeout(self.settle_ms)
-        probe = self.page.evaluate("() => window.__caProbe")
-        if probe["started"] < t0:  # no rerun: the popup is the panel
-            return popup, popup
+        self.page.wait_for_function(f"() => new URLSearchParams(location.search).get('event') === '{event_id}'",
+                                    timeout=120000)
         self.page.wait_for_selector(APP_IDLE, timeout=120000)
         self.page.locator('[data-testid="stVerticalBlock"]', has_text="Selected claim").first.wait_for(timeout=60000)
         return popup, self.page.evaluate("() => window.__caProbe.stopped") - t0
@@ -221,6 +227,8 @@ def run(base: str, rounds: int, settle_ms: int, browser, town: tuple[float, floa
             pans = [bench.pan_or_zoom(i) for i in range(rounds)]
             log("pan/zoom", pans)
             out.update(summary("pan_zoom", pans))
+            out.update(summary("drag", [v for i, v in enumerate(pans) if i % 4 != 3]))  # the two kinds apart
+            out.update(summary("zoom_button", [v for i, v in enumerate(pans) if i % 4 == 3]))
         if "click" in phases:
             session.open(base + f"?lat={town[0]}&lon={town[1]}&zoom=16")  # deep enough for single markers
             bench = Bench(session, settle_ms)

@@ -22,6 +22,8 @@ import pandas as pd
 
 NOT_STATED = "(not stated)"  # filter option standing for a NULL actor / group
 PAYLOAD_CACHE = 64  # map payloads remembered per store (each at most max_markers rows or one grid)
+LOOKUP_CACHE = 256  # claims and articles looked up by id, remembered per store
+CLOSE_VIEW_FACTOR = 4  # a padded view with up to this many times max_markers claims: try the view alone
 
 # The date a claim is filed under: the event's own date, else the article's.
 DATE_EXPR = "coalesce(event_date, published)"
@@ -194,6 +196,7 @@ class EventStore:
         self._lock = threading.Lock()
         self._counts: OrderedDict[Filters, tuple[int, int]] = OrderedDict()  # the files are read-only while open
         self._running: dict[object, threading.Event] = {}  # queries under way, by cache key
+        self._lookups: OrderedDict[tuple[str, str], pd.DataFrame] = OrderedDict()
         self._payloads: OrderedDict[tuple, MapPayload] = OrderedDict()  # shared by every session and the map endpoint
         self._extent: tuple[Bounds | None] | None = None
         self._con.execute(f"CREATE VIEW events AS SELECT * FROM {_source(self.events_path, self._con)}")
@@ -275,12 +278,20 @@ class EventStore:
         is not sent a new layer (and open popups survive) until the view really changes. Payloads are
         remembered per (filters, snapped view, zoom) for every session and the map endpoint alike
         (PAYLOAD_CACHE of them, least recently used dropped): a shared link's first page is queried once.
+        When the padded view holds too many claims but not many more (a close view of a busy town), the
+        view itself is tried before giving up on single claims: markers for just the view.
         """
         total = self.counts(f)[0]
         snapped = snap_bounds(bounds) if total > max_markers else None
         key = (f, snapped, int(zoom) if snapped else 0, max_markers)
-        return self._remembered(self._payloads, key,
-                                lambda: self._query_payload(f, snapped, int(zoom), max_markers, total), PAYLOAD_CACHE)
+        payload = self._remembered(self._payloads, key,
+                                   lambda: self._query_payload(f, snapped, int(zoom), max_markers, total), PAYLOAD_CACHE)
+        if payload.mode == "markers" or payload.in_view > CLOSE_VIEW_FACTOR * max_markers:
+            return payload
+        exact = Bounds(*(round(v, 5) for v in (bounds.south, bounds.west, bounds.north, bounds.east)))
+        close = self._remembered(self._payloads, (f, exact, int(zoom), max_markers, "view"),
+                                 lambda: self._query_payload(f, exact, int(zoom), max_markers, total), PAYLOAD_CACHE)
+        return close if close.mode == "markers" else payload
 
     def _query_payload(self, f: Filters, snapped: Bounds | None, zoom: int, max_markers: int, total: int) -> MapPayload:
         where, params = where_clause(f, snapped)
@@ -300,18 +311,22 @@ class EventStore:
         return MapPayload("cells", in_view, total, cells=cells, cell_degrees=cell, covers=snapped, zoom=zoom)
 
     def event(self, event_id: str) -> pd.Series | None:
-        rows = self.df(f"SELECT {self.marker_columns}, char_start, char_end FROM events WHERE event_id = ? LIMIT 1", [event_id])
-        return None if rows.empty else rows.iloc[0]
+        """One claim (remembered: everyone who opens a shared link to a claim asks for the same one)."""
+        sql = f"SELECT {self.marker_columns}, char_start, char_end FROM events WHERE event_id = ? LIMIT 1"
+        rows = self._remembered(self._lookups, ("event", event_id), lambda: self.df(sql, [event_id]), LOOKUP_CACHE)
+        return None if rows.empty else rows.iloc[0].copy()
 
     def article_events(self, doc_id: str) -> pd.DataFrame:
         sql = f"SELECT {self.marker_columns}, char_start, char_end FROM events WHERE doc_id = ? ORDER BY char_start, event_id"
-        return self.df(sql, [doc_id])
+        return self._remembered(self._lookups, ("article_events", doc_id), lambda: self.df(sql, [doc_id]),
+                                LOOKUP_CACHE).copy()
 
     def article(self, doc_id: str) -> pd.Series | None:
         if not self.has_articles:
             return None
-        rows = self.df("SELECT * FROM articles WHERE doc_id = ? LIMIT 1", [doc_id])
-        return None if rows.empty else rows.iloc[0]
+        sql = "SELECT * FROM articles WHERE doc_id = ? LIMIT 1"
+        rows = self._remembered(self._lookups, ("article", doc_id), lambda: self.df(sql, [doc_id]), LOOKUP_CACHE)
+        return None if rows.empty else rows.iloc[0].copy()
 
     def timeline(self, f: Filters) -> pd.DataFrame:
         where, params = where_clause(f)

@@ -408,7 +408,7 @@ def test_browser_claim_after_a_pan_opens_the_panel_without_redrawing_the_map(ses
     assert frame.evaluate("() => window.ClaimsAtlas.drawCount") == draws  # and the layer not redrawn
     assert frame.locator(".leaflet-popup .ca-sentence").count() == 1  # the popup stays open
     event = frame.evaluate("() => window.ClaimsAtlas.lastData.events[0].id")
-    assert session.params()["event"] == [event] and _url_view(session) == ("36.2000", "37.1600", "12")
+    assert session.params()["event"] == [event] and _url_view(session) == _map_view(frame)  # the popup may pan it
     session.shot("panel_after_pan")
 
 

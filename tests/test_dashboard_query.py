@@ -185,11 +185,21 @@ def test_dashboard_query_map_payload_queried_once_for_sessions_asking_at_once():
 
     def open_view(_):
         start.wait()
-        return store.map_payload(Filters(outlets=("RT", "SANA")), Bounds(30, 33, 38, 42), 7, max_markers=2)
+        return store.map_payload(Filters(outlets=("RT", "SANA")), Bounds(30, 33, 38, 42), 7, max_markers=1)
 
     with ThreadPoolExecutor(10) as pool:
         payloads = list(pool.map(open_view, range(10)))
     assert all(p is payloads[0] for p in payloads) and payloads[0].mode == "cells"
     assert len(queries) == 3, queries  # counts, the count in the snapped view, the grid cells: once each
-    other = store.map_payload(Filters(outlets=("RT", "SANA")), Bounds(30.5, 33.5, 38.5, 42.5), 7, max_markers=2)
+    other = store.map_payload(Filters(outlets=("RT", "SANA")), Bounds(30.5, 33.5, 38.5, 42.5), 7, max_markers=1)
     assert other is payloads[0] and len(queries) == 3  # a small pan inside the snapped view: no query at all
+
+
+def test_dashboard_query_close_view_of_a_busy_place_gets_markers_for_the_view_alone(store):
+    """Around Hama the padded view holds four claims (Hama's two and Aleppo's two), the view itself two: with at
+    most three markers the map gets Hama's two, complete for that view only, not a count."""
+    view = Bounds(35.0, 36.6, 35.5, 37.2)
+    close = store.map_payload(Filters(), view, 9, max_markers=3)
+    assert close.mode == "markers" and len(close.markers) == 2 and close.covers == view
+    assert store.map_payload(Filters(), view, 9, max_markers=1).mode == "cells"  # two in view: still too many
+    assert store.map_payload(Filters(), Bounds(30, 30, 40, 45), 6, max_markers=3).mode == "cells"
