@@ -434,3 +434,13 @@ def test_geocode_two_provinces_named_together_are_provinces(worker):
     found = rows(worker, "ISIS militants executed three people including two women in Raqqa and Deir Ezzor provinces "
                          "in Syria on Monday.")
     assert found and all(e.geo_precision == 3 for e in found)
+
+
+@pytest.mark.parametrize("text", [
+    "The Syrian town of Daraya was evacuated by opposition forces and surrendered to regime control last year.",
+    "Daesh seized the oil-rich Syrian province of Deir Ezzor in mid-2014.",
+    "The US-led coalition is currently carrying out airstrikes near Raqqa in Syria.",
+    "The toll includes 126 people killed by opposition shelling of government-held parts of Aleppo in Syria.",
+])
+def test_extract_last_year_ongoing_and_toll_breakdowns_give_no_dot(worker, text):
+    assert rows(worker, text) == []
