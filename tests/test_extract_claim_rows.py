@@ -444,3 +444,11 @@ def test_geocode_two_provinces_named_together_are_provinces(worker):
 ])
 def test_extract_last_year_ongoing_and_toll_breakdowns_give_no_dot(worker, text):
     assert rows(worker, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Syrian soldiers stand at the site of an explosion in Homs, Syria, in this handout picture provided by SANA.",
+    "People inspect a damaged site after a car bomb attack in the Syrian town of Sayeda Zeinab on June 11 2016.",
+])
+def test_extract_photo_captions_give_no_dot(worker, text):
+    assert rows(worker, text) == []

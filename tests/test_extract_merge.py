@@ -87,3 +87,13 @@ def test_merge_headline_city_and_lead_town_of_one_province_are_one_claim():
     atarib = {"place_id": "173160", "place_name": "Atarib", "admin1": "Aleppo", "lat": 36.14, "lon": 36.83}  # 30 km
     assert len(merge_mentions([row(0, **aleppo), row(1, **atarib)])) == 1       # headline and lead: told twice
     assert len(merge_mentions([row(0, **aleppo), row(5, **atarib)])) == 2       # the body's strike 30 km away
+
+
+def test_merge_headline_and_lead_a_day_apart_or_typed_generically_are_one_claim():
+    headline = row(0, event_date=dt.date(2016, 7, 10), date_precision="day", date_text="10 Jul 2016",
+                   event_type="Battles", sub_event_type="Armed clash", trigger="attack")
+    lead = row(1, event_date=dt.date(2016, 7, 9), date_precision="day", date_text="Saturday")
+    assert len(merge_mentions([headline, lead])) == 1
+    body = row(5, event_date=dt.date(2016, 7, 9), date_precision="day", date_text="Saturday")
+    assert len(merge_mentions([row(0, event_date=dt.date(2016, 7, 10), date_precision="day", date_text="Sunday"),
+                               body])) == 2  # in the body two days stay two events

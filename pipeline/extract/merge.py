@@ -99,7 +99,9 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _same_claim(a: Event, b: Event) -> bool:
     if a.char_start == b.char_start:
         return True
-    return (a.event_type == b.event_type or _anaphoric(a) or _anaphoric(b)) and _dates_agree(a, b)
+    lead = a.sentence_index < LEAD and b.sentence_index < LEAD
+    kinds = a.event_type == b.event_type or _anaphoric(a) or _anaphoric(b)
+    return kinds and _dates_agree(a, b, slack_days=1 if lead else 0)
 
 
 def _anaphoric(e: Event) -> bool:
@@ -107,9 +109,13 @@ def _anaphoric(e: Event) -> bool:
     return e.sub_event_type == ANAPHORIC or (e.sub_event_type in GENERIC_SUBS and e.trigger.lower().startswith(KILL_WORDS))
 
 
-def _dates_agree(a: Event, b: Event) -> bool:
+def _dates_agree(a: Event, b: Event, slack_days: int = 0) -> bool:
+    """Two explicit days more than ``slack_days`` apart are two events (the headline's date is often the day of
+    publication, a day after the lead's "on Thursday": one day of slack in the lead)."""
     day = a.date_precision == "day" and b.date_precision == "day"
-    return not (day and a.event_date is not None and b.event_date is not None and a.event_date != b.event_date)
+    if not day or a.event_date is None or b.event_date is None:
+        return True
+    return abs((a.event_date - b.event_date).days) <= slack_days
 
 
 def _rank(e: Event) -> tuple:
