@@ -452,3 +452,10 @@ def test_extract_last_year_ongoing_and_toll_breakdowns_give_no_dot(worker, text)
 ])
 def test_extract_photo_captions_give_no_dot(worker, text):
     assert rows(worker, text) == []
+
+
+def test_extract_named_owner_of_the_means_is_the_actor(worker):
+    text = ("A woman was killed and 30 people were injured due to ISIS shelling on the al-Joura neighbourhood of the "
+            "Syrian city of Deir Ezzor.")
+    found = rows(worker, text)
+    assert found and all(e.actor == "Islamic State" for e in found)

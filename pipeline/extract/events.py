@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from pipeline.extract.actors import actor_index, responsibility_claims
+from pipeline.extract.actors import actor_index, responsibility_claims, weapon_owners
 from pipeline.extract.claims import claim_source, claim_status
 from pipeline.extract.dates import find_date
 from pipeline.extract.lexicon import load_claims, load_outlets, load_triggers
@@ -362,6 +362,8 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     actor = _unless_uncertain(actor, doc.text, guessed)
     actor = _named_instead_of_generic(actor, doc.text, target, index_, context)
     actor = _claimed_by(actor, doc.text, index_, context)
+    if actor is None and head.entry.event_type in CLAIMABLE:
+        actor = _owner_of_the_means(doc.text, index_, context)
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
     if sub == "Air/drone strike" and actor is not None and actor.group in NON_STATE and not DRONE.search(doc.text):
         actor = None  # rebels and militias fly no warplanes: a group named beside an air strike is its target
@@ -447,6 +449,24 @@ def _unless_uncertain(actor, sentence: str, guessed: bool):
 
 
 CLAIMED_BY = re.compile(r"\bclaimed by (?:the\s+)?((?:[A-Z][\w'’-]*|al|of|the)(?:[\s-]+(?:[A-Z][\w'’-]*|al|of|the)){0,4})")
+
+
+OWNED_MEANS = re.compile(
+    r"\b((?:[A-Z][\w'’-]*)(?:[\s-](?:[A-Z][\w'’-]*|al|of))*?)(?:'s|’s)?\s+(?:terrorist\s+|regime\s+|government\s+)?"
+    r"(?:shelling|shells|rockets?|rocket (?:fire|attacks?)|mortars?|mortar (?:fire|shells|attacks?)|air ?strikes?|"
+    r"airstrikes?|air raids?|raids?|bombardment|bombing|car bomb(?:ing)?|warplanes|war ?planes|jets|artillery|"
+    r"helicopters?|drones?)\b")
+
+
+def _owner_of_the_means(sentence: str, index_, context: str):
+    """"due to ISIS shelling", "Russian air strikes killed": the named owner of the means the sentence gives,
+    when the parse found no actor (only a known actor name counts; the first one written)."""
+    for m in OWNED_MEANS.finditer(sentence):
+        words = m.group(1)
+        found = index_.normalise(words, context) or weapon_owners().owner(words.split()[-1], index_, context)
+        if found is not None and found.group not in ("unidentified", "civilians", "protesters"):
+            return Party(words, found.canonical, found.group)
+    return None
 
 
 def _claimed_by(actor, sentence: str, index_, context: str):

@@ -270,7 +270,7 @@ def _region_hint(t: PlaceMention, text: str) -> PlaceMention:
     southern district of Midan", "the Midan district": a part of a town (never matched by a spelling variant)."""
     if not text or t.kind is not None:
         return t
-    if REGION_AFTER.match(text[t.end : t.end + 20]) or REGION_BEFORE.search(text[max(0, t.start - 30) : t.start]):
+    if REGION_AFTER.match(text[t.end : t.end + 45]) or REGION_BEFORE.search(text[max(0, t.start - 30) : t.start]):
         return dataclasses.replace(t, kind="region")
     if TOWN_IN_BEFORE.search(text[max(0, t.start - 40) : t.start]) or RURAL_BEFORE.search(text[max(0, t.start - 12) : t.start]) or (
             PROVINCE_SIDE_BEFORE.search(text[max(0, t.start - 12) : t.start]) and t.text not in CITIES_WITH_SIDES):
