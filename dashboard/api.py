@@ -16,7 +16,7 @@ into its URL (``history.replaceState``): the endpoint remembers it per token so 
 session writes the same view into the URL. ``data=0`` only records the view (a pan inside the area the
 browser already has).
 
-The route is added to the running Streamlit server (Starlette in Streamlit >= 1.5x) by :func:`install`,
+The route is added to the running Streamlit server (Starlette/uvicorn in the Streamlit 1.67 we pin, not Tornado) by :func:`install`,
 once per process; deployments that build their own ``st.App`` can pass :func:`routes` instead. Requests
 from another site (``Sec-Fetch-Site: cross-site``/``same-site``, or an ``Origin`` that is not this host)
 get 403; the answer carries no CORS header, so other origins cannot read it.

@@ -447,6 +447,7 @@
       var parts = loc.search.replace(/^\?/, "").split("&").filter(function (p) { return p && !/^(lat|lon|zoom)=/.test(p); });
       parts.push("lat=" + v.lat, "lon=" + v.lon, "zoom=" + v.zoom);
       var url = loc.pathname + "?" + parts.join("&") + loc.hash;
+      CA.recorded = (CA.recorded || []).concat([v.lat + "," + v.lon + "," + v.zoom]).slice(-20);
       if (url !== loc.pathname + loc.search + loc.hash) window.top.history.replaceState(window.top.history.state, "", url);
       CA.urlWrites = (CA.urlWrites || 0) + 1;
     } catch (e) { /* a cross-origin parent: the app keeps the view itself */ }
@@ -535,9 +536,41 @@
   }
   CA.sync = sync;
 
+  function viewParams(search) {
+    var m = {};
+    search.replace(/^\?/, "").split("&").forEach(function (p) {
+      var kv = p.split("=");
+      if (kv[0] === "lat" || kv[0] === "lon" || kv[0] === "zoom") m[kv[0]] = kv[1];
+    });
+    return m.lat + "," + m.lon + "," + m.zoom;
+  }
+
+  function reassert(map) {
+    // The app writes the URL at the end of a rerun with the view it last heard of. A pan it had not heard of
+    // yet (a popup's auto-pan right after the click that started the rerun) would be lost: when the app writes
+    // a view this map showed before and has since left, the map's own view is put back (and reported).
+    var h;
+    try { h = window.top.history; } catch (e) { return; }
+    function alive() { return window.frameElement && window.frameElement.isConnected && CA.state && CA.state.map === map; }
+    ["pushState", "replaceState"].forEach(function (name) {
+      var original = h[name];
+      h[name] = function () {
+        var result = original.apply(h, arguments);
+        try {
+          if (alive()) {
+            var written = viewParams(window.top.location.search), v = viewOf(map), now = v.lat + "," + v.lon + "," + v.zoom;
+            if (written !== now && (CA.recorded || []).indexOf(written) >= 0) setTimeout(function () { if (alive()) sync(map); }, 0);
+          }
+        } catch (e) { /* the map's frame is gone: nothing to put back */ }
+        return result;
+      };
+    });
+  }
+
   function watch(map) {
     if (map.__caWatched) return;
     map.__caWatched = true;
+    reassert(map);
     map.on("moveend", function () { sync(map); });
     map.on("zoomanim", function (e) {
       var st = CA.state;
