@@ -439,7 +439,7 @@ def test_extract_named_owner_of_the_means_is_the_actor(worker):
 
 
 # Where the text says which province: each case is one class of place error from the audit (namesakes outside the
-# province the text names, a place name inside an institution's or a side's name, "Khan" alone, "a town in X").
+# province the text names, a place name inside a side's name, "Khan" alone, a district of a named city).
 @pytest.mark.parametrize("text, admin1", [
     pytest.param("Two militiamen were killed when an Israeli drone targeted their car at the entrance of Hader in "
                  "Quneitra province in Syria on Monday.", "Quneitra", id="namesake_outside_the_named_province"),
