@@ -149,6 +149,41 @@ def test_distributed_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(
     assert not [f for f in store.event_files(storage) + store.article_files(storage) if store.file_kind(f)[0] == "part"]
 
 
+def test_distributed_scheduler_stopped_mid_run_says_so_and_the_rerun_finishes_without_duplicates(
+        corpus, reference, settings, tmp_path):
+    """The scheduler goes away after the first committed batch (its cluster is shut down, as a restart does): the
+    run ends with a PipelineError naming the scheduler and what to do; the same run against a restarted scheduler
+    finishes the rest, and the output equals the single-process run, with no claim lost or duplicated."""
+    from distributed import Client, LocalCluster
+
+    out = tmp_path / "out"
+    first_keys: list[str] = []
+    lc = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(lc)
+    try:
+        def stop_the_scheduler(summary: PartSummary) -> None:
+            first_keys.append(summary.key)
+            if len(first_keys) == 1:
+                lc.close()
+
+        with pytest.raises(PipelineError, match="lost the Dask scheduler.*run the same command again"):
+            dask_run(client, corpus, out, settings, on_part=stop_the_scheduler, batch_size=1, compact=False)
+    finally:
+        client.close()
+        lc.close()
+    assert first_keys, "no batch was committed before the scheduler went away"
+    kept = store.committed_keys(store.Storage(out))
+    assert set(first_keys[:1]) <= kept, "a batch committed before the scheduler went away must be kept"
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc2, \
+            Client(lc2) as client2:
+        report = dask_run(client2, corpus, out, settings, batch_size=1, compact=False)
+    assert report.articles_new == report.articles_total - len(kept)  # only what was not done yet (1 article a batch)
+    assert_same_events(read_events(out), reference)
+    assert read_articles(out).num_rows == report.articles_total
+    assert not list(out.rglob(".*.tmp"))
+
+
 def _wait_for_workers(client, n: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while len(client.scheduler_info()["workers"]) < n and time.monotonic() < deadline:

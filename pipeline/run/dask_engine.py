@@ -12,6 +12,9 @@ Why a lost worker costs only time:
 * When a worker dies the scheduler reschedules its tasks; a task that still fails with KilledWorker is
   resubmitted under a new task key up to ``MAX_RESUBMITS`` times.
 * A run killed outright leaves uncommitted parts that the next run removes (``store.remove_orphans``).
+* A scheduler that goes away mid-run (stopped or restarted) ends the run with a PipelineError that says so;
+  the batches already committed are kept and the same command, against the restarted scheduler, finishes the
+  rest.
 
 Each worker process loads the spaCy pipeline and the gazetteer once (``worker.worker_state``).
 """
@@ -51,9 +54,28 @@ class Dask:
         try:
             check_shared_output(client, out)
             yield from submit_all(client, chain(first, work), out, settings)
+        except scheduler_lost_errors() as exc:
+            where = getattr(client, "scheduler", None)
+            address = self.address or getattr(where, "address", None) or "its address"
+            raise PipelineError(
+                f"lost the Dask scheduler at {address} during the run ({type(exc).__name__}: {exc}); the batches "
+                "already written are kept: restart the scheduler and its workers, then run the same command again "
+                "to finish (it continues where this run stopped, without duplicating claims)"
+            ) from exc
         finally:
             if self.client is None:
                 client.close()
+
+
+def scheduler_lost_errors() -> tuple[type[BaseException], ...]:
+    """What the client raises when its scheduler goes away mid-run (stopped, restarted, unreachable)."""
+    import asyncio
+    from concurrent.futures import CancelledError
+
+    from distributed.client import ClosedClientError
+    from distributed.comm.core import CommClosedError
+
+    return (ClosedClientError, CommClosedError, CancelledError, asyncio.CancelledError, OSError, TimeoutError)
 
 
 def connect(address: str, timeout: str = CONNECT_TIMEOUT):
@@ -145,6 +167,8 @@ def _result(future, batch: list[Article]) -> worker.PartSummary:
         return future.result()
     except PipelineError:
         raise
+    except scheduler_lost_errors():
+        raise  # the run's own handler says the scheduler went away
     except Exception as exc:
         raise PipelineError(
             f"batch of {len(batch)} articles starting at {batch[0].source_path} failed on the cluster after "
