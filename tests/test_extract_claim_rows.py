@@ -431,3 +431,81 @@ def test_extract_named_owner_of_the_means_is_the_actor(worker):
 def test_geocode_dot_lands_in_the_province_the_text_names(worker, text, admin1):
     found = rows(worker, text)
     assert found and all(e.admin1 == admin1 for e in found)
+
+
+# Third round of the blind audit (seeds 1201, 3737 and 6868 on 752795b): the classes below.
+@pytest.mark.parametrize("text", [
+    "A car bomb exploded outside a mosque in the Syrian town of Saraqib on Friday as members of Ahrar al-Sham "
+    "gathered for prayers, killing 20 of them.",
+    "A roadside bomb went off near the Syrian town of Jarablus on Monday, killing rebels manning a checkpoint.",
+])
+def test_extract_victims_of_a_bombing_are_not_its_actor(worker, text):
+    found = rows(worker, text)
+    assert found and all(e.actor is None for e in found), [(e.actor_text, e.actor) for e in found]
+
+
+def test_extract_bomber_named_as_owner_or_subject_stays_the_actor(worker):
+    found = rows(worker, "An ISIS car bomb killed 14 people at a market in the Syrian town of Manbij on Friday.")
+    assert found and all(e.actor == "Islamic State" for e in found)
+
+
+@pytest.mark.parametrize("text, actor", [
+    ("The US-led coalition said on Monday it had carried out six air strikes near the Syrian city of Raqqa.",
+     "US-led coalition"),
+    ("Russia's defence ministry said its bombers struck Islamic State targets near the Syrian town of Palmyra on "
+     "Sunday.", "Russian armed forces"),
+])
+def test_extract_speaker_reporting_its_own_strikes_is_the_actor(worker, text, actor):
+    found = rows(worker, text)
+    assert found and all(e.actor == actor for e in found), [(e.actor_text, e.actor) for e in found]
+
+
+def test_extract_territory_subtype_follows_the_actor_carried_from_the_lead(worker):
+    text = ("Islamic State fighters attacked rebel positions near the Syrian city of Raqqa on Tuesday. "
+            "They captured the town of Jarablus on Wednesday.")
+    found = [e for e in rows(worker, text) if "captured" in e.sentence]
+    assert found and {e.sub_event_type for e in found} == {"Non-state actor overtakes territory"}
+
+
+def test_extract_failed_attempt_to_capture_is_a_clash(worker):
+    text = "ISIS launched a failed attack on Tuesday to capture the village of Jubb al-Jarrah near Homs in Syria."
+    found = rows(worker, text)
+    assert found and {(e.event_type, e.sub_event_type) for e in found} == {("Battles", "Armed clash")}
+
+
+@pytest.mark.parametrize("text", [
+    # a neighbour's air strike does not retype the sentence's own fight
+    "Regime warplanes struck the Syrian town of Saraqib on Monday. Another seven rebel fighters were killed on "
+    "Sunday in clashes with government forces in the Syrian town of Daraa.",
+    # ground combat with air support is a battle
+    "At least 40 militants were killed in clashes with the army and bombings by Syrian warplanes in the Syrian town "
+    "of Manbij on Monday.",
+])
+def test_extract_named_clashes_stay_a_battle(worker, text):
+    found = [e for e in rows(worker, text) if "clashes" in e.sentence]
+    assert found and {e.event_type for e in found} == {"Battles"}
+
+
+def test_extract_army_strikes_against_gatherings_are_shelling(worker):
+    text = ("The army carried out intensive strikes against gatherings of al-Nusra terrorists in the Syrian town of "
+            "Nawa on Monday, killing 8 terrorists.")
+    found = rows(worker, text)
+    assert found and {e.sub_event_type for e in found} == {"Shelling/artillery/missile attack"}
+
+
+@pytest.mark.parametrize("text", [
+    "Amnesty International said it documented 40 civilians killed by cluster munitions around the Syrian town of "
+    "Jisr al-Shughour during a ten-day investigation.",
+    "Turkish jets have killed 210 Kurdish fighters as the offensive against the militants near the Syrian town of "
+    "Afrin continues.",
+    "The fighting in Hama province in Syria has killed some 250 fighters on both sides, the Observatory said.",
+    "ISIS has executed more than 150 people in the Syrian city of Mayadin, a monitor said.",
+    "Rockets fired from Syria have killed 9 people and wounded dozens in the Turkish town of Reyhanli this year, "
+    "the governor said.",
+    "Clashes between the army and ISIS have forced 20000 residents to flee the Syrian town of Sukhnah.",
+    "The foreign ministry sent a letter to the UN calling for an end to the Turkish bombardment of Afrin in Syria.",
+    "A rescue worker carries a wounded child from the rubble after a barrel bomb attack on the Syrian city of Aleppo.",
+    "Government forces are targeting hospitals in the Syrian city of Idlib, an opposition spokesman said.",
+])
+def test_extract_campaign_tolls_appeals_and_captions_give_no_dot(worker, text):
+    assert rows(worker, text) == []

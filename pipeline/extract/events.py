@@ -57,6 +57,7 @@ GROUND_WORDS = re.compile(r"\b(?:troops|soldiers|ground|commandos?|special force
 # a ground force named as the actor: a neighbouring sentence's means does not make its killing a strike
 GROUND_ACTOR = re.compile(r"\b(?:army|armys|troops|soldiers|units|infantry|fighters|gunmen|militants|rebels)\b", re.I)
 NON_STATE = frozenset({"rebel groups", "political militias", "identity militias", "unidentified"})
+CLASH_NOUNS = frozenset({"clash", "fighting", "battle", "confrontation", "firefight", "gunfight", "skirmish"})
 FIGHTER_SITES = re.compile(r"\b(?:gatherings?|positions?|hideouts?|dens?|strongholds?|headquarters|fortifications?|"
                            r"bases?|posts?|convoys?|vehicles|concentrations?|launchers?|depots?|targets?)\b", re.I)
 # a truce or a deal only talked about: "a resolution calling for a ceasefire", "remains committed to a ceasefire"
@@ -220,8 +221,28 @@ def _assemble(plan: _Plan) -> Extraction:
         focus.see(tops)
     events = _resolve_pronoun_actors(events)
     events = _claimed_actors(events, plan.article.text or "", context)
-    events = _lead_actor(_no_guessed_actor(ev) for ev in events)
+    events = [_territory_sub(ev) for ev in _lead_actor(_no_guessed_actor(ev) for ev in events)]
     return Extraction(tuple(ev for ev in events if not _deep_and_actorless(ev)), tuple(toponyms))
+
+
+TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+# "a failed attack to capture", "the army repelled an attempt to take": a fight, not a change of hands
+FAILED_TAKEOVER = re.compile(r"\b(?:fail(?:ed|s)?|foiled|repell?ed|repulsed|thwarted|unsuccessful(?:ly)?|"
+                             r"(?:attempt(?:ed|s|ing)?|tried|trying|bid|sought|seeking) to)\b", re.I)
+
+
+def _territory_sub(ev: EventCandidate) -> EventCandidate:
+    """The territory sub-type follows the actor as finally found (also one carried over from another sentence):
+    a government force regains, a non-state group overtakes; an attempt that failed is an armed clash."""
+    if ev.sub_event_type not in TERRITORY_SUBS:
+        return ev
+    if FAILED_TAKEOVER.search(ev.sentence):
+        return dataclasses.replace(ev, event_type="Battles", sub_event_type="Armed clash")
+    if ev.actor_group in NON_STATE and ev.actor_group != "unidentified":
+        return dataclasses.replace(ev, sub_event_type="Non-state actor overtakes territory")
+    if ev.actor_group == "state forces":
+        return dataclasses.replace(ev, sub_event_type="Government regains territory")
+    return ev
 
 
 DEEP_SENTENCE = 4  # sentences from here on are the body: detail, background and other days
@@ -349,7 +370,8 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     head = group[0]
     index_ = actor_index()
     target_tok = target_token(anchors)
-    actor = party(actor_token(anchors, index_, context), index_, context)
+    actor_tok = actor_token(anchors, index_, context)
+    actor = party(actor_tok, index_, context)
     guessed = False
     if actor is None or (actor.canonical is None and _not_an_actor(actor.text)):
         fallback = sentence_actor(anchors, target_tok, doc[:], index_, context, load_claims().reporting_verbs)
@@ -365,12 +387,16 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     if actor is None and head.entry.event_type in CLAIMABLE:
         actor = _owner_of_the_means(doc.text, index_, context)
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
+    if sub in BOMB_SUBS and (guessed or (actor_tok is not None and not _sets_off(actor_tok))):
+        # a bomb's actor is who set it off or claimed it; a group merely named near it is usually its victim
+        actor = _claimed_by(None, doc.text, index_, context) or _owner_of_the_means(doc.text, index_, context)
     if sub == "Air/drone strike" and actor is not None and actor.group in NON_STATE and not DRONE.search(doc.text):
         actor = None  # rebels and militias fly no warplanes: a group named beside an air strike is its target
     if actor is None or not GROUND_ACTOR.search(actor.text) or AIR_ACTOR.search(actor.text):
         etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours), sentence=doc.text)
     claims = load_claims()
     source = claim_source(doc[:], anchors, article.outlet, claims, _agencies(), article.text[:base])
+    actor = _self_reported(actor, source, doc.text, index_, context)
     text = doc.text
     date = find_date(text, article.published, head.token.idx)
     return EventCandidate(
@@ -448,6 +474,39 @@ def _unless_uncertain(actor, sentence: str, guessed: bool):
     return actor
 
 
+BOMB_SUBS = frozenset({"Remote explosive/landmine/IED", "Suicide bomb"})
+BOMBER_VERBS = word_set("events.bomber_verbs")
+
+
+def _sets_off(tok) -> bool:
+    """Whether the actor found for a bombing is its bomber: the subject of a verb of doing it ("ISIS detonated",
+    "a Nusra suicide bomber blew himself up"), "by X", or the owner named on a noun ("an ISIS car bomb"); not the
+    subject of what the victims were doing ("as members of X gathered at the mosque", "rebels manning a post")."""
+    if tok.dep_ in ("compound", "poss", "amod", "nmod") or "bomber" in tok.lower_:
+        return True
+    if tok.dep_ == "pobj":
+        return tok.head.lower_ in ("by", "from") and (tok.head.head.dep_ == "agent" or "bomber" in tok.head.head.lower_
+                                                      or tok.head.dep_ == "agent")
+    return tok.head.lemma_.lower() in BOMBER_VERBS
+# "the coalition said it had carried out 10 strikes", "Russia's ministry said its bombers struck": the speaker did it
+SELF_REPORT = re.compile(
+    r"\b(?:said|says|reported|announced|stated|added|confirmed)\b[^.;]{0,40}?\b(?:(?:it|they|we)\s+(?:had\s+|has\s+|have\s+)?"
+    r"(?:also\s+)?(?:carried out|conducted|launched|struck|hit|bombed|destroyed|targeted|shot down|staged)|"
+    r"(?:its|their|our)\s+(?:[\w-]+\s+){0,3}?(?:war ?planes|jets|aircraft|bombers|drones|helicopters|aviation|air ?force|"
+    r"forces|troops|artillery))\b", re.I)
+
+
+def _self_reported(actor, source: str | None, sentence: str, index_, context: str):
+    """"The coalition said it had launched ten strikes near Raqqa": with no actor but a pronoun, the named speaker
+    reporting its own action is the actor (actor_text is the speaker as written)."""
+    if source is None or not (actor is None or actor.text.lower() in PRONOUNS) or not SELF_REPORT.search(sentence):
+        return actor
+    named = index_.normalise(source, context)
+    if named is None or named.group in ("unidentified", "civilians", "protesters"):
+        return actor
+    return Party(source, named.canonical, named.group)
+
+
 CLAIMED_BY = re.compile(r"\bclaimed by (?:the\s+)?((?:[A-Z][\w'’-]*|al|of|the)(?:[\s-]+(?:[A-Z][\w'’-]*|al|of|the)){0,4})")
 
 
@@ -520,18 +579,23 @@ def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
     best = best_entry(group)
     entry = best.entry
     etype, sub = entry.event_type, entry.sub_event_type
+    if any(h.entry.event_type == "Battles" and h.token.lemma_.lower() in CLASH_NOUNS for h in group):
+        # "killed in clashes with the army and bombings by warplanes": the ground combat the sentence names makes it
+        # a battle, whatever joined in from the air (ACLED)
+        return "Battles", "Armed clash"
     if entry.priority <= 2 and actor is not None and AIR_ACTOR.search(actor.text):
         return "Explosions/Remote violence", "Air/drone strike"
-    if entry.priority <= 2 and actor is not None and actor.group in ("state forces", "external forces") and (
-            target is not None and FIGHTER_SITES.search(target.text)):
+    at_sites = _at_fighter_sites(best, target)
+    if entry.priority <= 2 and actor is not None and actor.group in ("state forces", "external forces") and at_sites:
         # "army units targeted gatherings of terrorists", "struck ISIL positions": fire at a distance (ACLED codes
         # shelling/artillery unless aircraft are named, which the means rule then says)
         return "Explosions/Remote violence", "Shelling/artillery/missile attack"
-    if (sub == "Air/drone strike" and best.token.pos_ == "VERB" and actor is not None
+    if (sub == "Air/drone strike" and actor is not None
             and GROUND_ACTOR.search(actor.text) and not AIR_ACTOR.search(actor.text)
             and not AIR_MEANS.search(best.token.doc.text)):
-        # "the army struck an ISIL group that attacked a post": ground fire, not from the air
-        if target is not None and FIGHTER_SITES.search(target.text):
+        # "the army struck an ISIL group that attacked a post": ground fire, not from the air; "the army carried
+        # out strikes on X": the army's guns
+        if at_sites or best.token.pos_ != "VERB":
             return "Explosions/Remote violence", "Shelling/artillery/missile attack"
         return "Battles", "Armed clash"
     if entry.priority <= 2 and actor is not None and actor.canonical in AIR_POWERS and not GROUND_WORDS.search(
@@ -543,6 +607,17 @@ def _event_type(group: list[TriggerHit], actor, target) -> tuple[str, str]:
     if entry.non_state_sub_event and actor is not None and actor.group in NON_STATE:
         sub = entry.non_state_sub_event
     return etype, sub
+
+
+def _at_fighter_sites(best: TriggerHit, target) -> bool:
+    """The attack is aimed at fighters' positions: its target says so, or the words just after the trigger do
+    ("strikes against gatherings of terrorists ... killing 8": the target found is the killed)."""
+    if target is not None and FIGHTER_SITES.search(target.text):
+        return True
+    tok = best.token
+    after = tok.doc.text[tok.idx + len(tok.text) : tok.idx + len(tok.text) + 60]
+    return bool(re.match(r"\s+(?:\w+\s+){0,2}?(?:on|against|at|targeting)\s+(?:the\s+)?(?:\w+\s+)?", after)
+                and FIGHTER_SITES.search(after))
 
 
 def _event_places(anchors, base: int, focus: _Focus, date_precision: str | None = None

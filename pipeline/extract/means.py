@@ -17,6 +17,10 @@ from pipeline.resources import ResourceError, load_mapping, need
 from pipeline.schema import EVENT_TYPES
 
 REMOTE = "Explosions/Remote violence"
+# a fight the sentence names ("killed in clashes with the army and by regime air strikes", "the attack was foiled"):
+# ground combat, which ACLED codes as a battle even where aircraft or artillery joined in
+CLASH_WORDS = re.compile(r"\b(?:clash(?:es|ed)?|fighting|battles?|firefights?|gun ?battles?|confrontations?|skirmish(?:es)?|"
+                         r"foiled|repell?ed|repulsed|thwarted|ambush(?:ed)?)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None 
     """The event type the sentence's means gives a generic (etype, sub); others are returned as they are.
     ``neighbour``: the sentence is another one's context, where weak words ("explosions") say nothing."""
     rules = rules or load_means_rules()
-    if (etype, sub) not in rules.generic:
+    if (etype, sub) not in rules.generic or (etype == "Battles" and CLASH_WORDS.search(sentence)):
         return etype, sub
     for i, (means_sub, pattern) in enumerate(rules.means):
         if neighbour and i in rules.own_only:
@@ -90,6 +94,8 @@ def type_from_context(etype: str, sub: str, trigger_lemma: str, context: list[st
     its own sentence names none (call after :func:`type_by_means`)."""
     rules = rules or load_means_rules()
     if (etype, sub) not in rules.generic or trigger_lemma not in rules.context_triggers or names_means(sentence, rules):
+        return etype, sub
+    if CLASH_WORDS.search(sentence):  # the sentence's own fight: a neighbour's air strike does not retype it
         return etype, sub
     for text in context:
         found = type_by_means(etype, sub, text, rules, neighbour=True)
