@@ -509,3 +509,21 @@ def test_extract_army_strikes_against_gatherings_are_shelling(worker):
 ])
 def test_extract_campaign_tolls_appeals_and_captions_give_no_dot(worker, text):
     assert rows(worker, text) == []
+
+
+def test_extract_earlier_event_a_sentence_dates_itself_by_gives_neither_type_nor_actor(worker):
+    text = ("Just days after a deadly regime chemical attack, a woman was killed and 20 others were wounded on a bus "
+            "near the Syrian city of Homs on Saturday.")
+    found = rows(worker, text)
+    assert found and all(e.sub_event_type != "Chemical weapon" and e.actor is None for e in found)
+
+
+@pytest.mark.parametrize("text", [
+    "Thousands of people were stranded near the Syrian city of Aleppo on Saturday as a deal to evacuate two villages "
+    "in return for rebels leaving two besieged towns halted.",
+    "France called on Tuesday for an emergency UN Security Council meeting to discuss reports of a gas attack that "
+    "activists say killed 80 people in the Syrian town of Saraqib.",
+    "Print Tweet Views 371 Related Iraqi helicopters strike jihadists in Syria ahead of vote.",
+])
+def test_extract_stalled_deals_calls_for_meetings_and_link_lists_give_no_dot(worker, text):
+    assert rows(worker, text) == []

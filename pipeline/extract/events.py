@@ -25,7 +25,7 @@ from pipeline.extract.actors import actor_index, responsibility_claims, weapon_o
 from pipeline.extract.claims import claim_source, claim_status
 from pipeline.extract.dates import find_date
 from pipeline.extract.lexicon import load_claims, load_outlets, load_triggers
-from pipeline.extract.means import background_reason, type_by_means, type_from_context
+from pipeline.extract.means import EARLIER_EVENT, background_reason, type_by_means, type_from_context
 from pipeline.extract.nlp import RULER_NAME, build_nlp
 from pipeline.extract.place_spans import known_country
 from pipeline.extract.place_attach import doc_toponyms, places_for
@@ -63,7 +63,8 @@ FIGHTER_SITES = re.compile(r"\b(?:gatherings?|positions?|hideouts?|dens?|strongh
 # a truce or a deal only talked about: "a resolution calling for a ceasefire", "remains committed to a ceasefire"
 AGREEMENT_TALK = re.compile(r"\b(?:vetoe?[sd]?|veto(?:ing)?|resolution|call(?:s|ed|ing)? for|urg(?:e|es|ed|ing)|"
                             r"demand(?:s|ed|ing)?|committed to|insist(?:s|ed|ing)?|must|should|propos(?:e|es|ed|al|ing)|"
-                            r"negotiat(?:e|es|ed|ing|ions)|talks|hospitals?)\b", re.I)  # "evacuated to a hospital"
+                            r"negotiat(?:e|es|ed|ing|ions)|talks|hospitals?|halt(?:s|ed)?|stall(?:s|ed)|collapsed?|"
+                            r"suspend(?:s|ed)|broke down|falter(?:s|ed)|could not|cannot)\b", re.I)  # "evacuated to a hospital"
 COMMENT_VERBS = word_set("events.comment_verbs")
 COUNTRY_WORDS = word_set("events.country_words")
 
@@ -354,7 +355,9 @@ def _events_in(doc: "Doc", article: Article, index: int, base: int, focus: _Focu
     lex = load_triggers()
     sent = doc[:]
     out = []
-    for group in group_hits(find_triggers(sent, lex)):
+    earlier = [m.span() for m in EARLIER_EVENT.finditer(doc.text)]  # "days after a chemical attack": not this event
+    hits = [h for h in find_triggers(sent, lex) if not any(a <= h.token.idx < b for a, b in earlier)]
+    for group in group_hits(hits):
         cand = _candidate(group, doc, article, index, base, focus, context, neighbours)
         written = cand.event_date if cand.date_text else None
         if cand.sub_event_type == "Agreement" and AGREEMENT_TALK.search(cand.sentence):
@@ -379,6 +382,8 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         actor = party(fallback, index_, context) if fallback is not None else pronoun  # a pronoun: resolved later
         guessed = fallback is not None
     target = party(target_tok, index_, context)
+    if actor is not None and _only_in_earlier_event(actor.text, doc.text):
+        actor = None  # "days after a regime chemical attack, a woman was killed": the earlier event's actor
     if actor is not None and actor.group == "civilians" and head.entry.event_type in CLAIMABLE:
         actor = None  # "Civilians" blamed for a strike or a clash are its victims, never its actor
     actor = _unless_uncertain(actor, doc.text, guessed)
@@ -474,6 +479,12 @@ def _unless_uncertain(actor, sentence: str, guessed: bool):
     return actor
 
 
+def _only_in_earlier_event(words: str, sentence: str) -> bool:
+    spans = [m.span() for m in EARLIER_EVENT.finditer(sentence)]
+    found = [m.start() for m in re.finditer(re.escape(words), sentence)] if words else []
+    return bool(spans and found) and all(any(a <= f < b for a, b in spans) for f in found)
+
+
 BOMB_SUBS = frozenset({"Remote explosive/landmine/IED", "Suicide bomb"})
 BOMBER_VERBS = word_set("events.bomber_verbs")
 
@@ -520,7 +531,7 @@ OWNED_MEANS = re.compile(
 def _owner_of_the_means(sentence: str, index_, context: str):
     """"due to ISIS shelling", "Russian air strikes killed": the named owner of the means the sentence gives,
     when the parse found no actor (only a known actor name counts; the first one written)."""
-    for m in OWNED_MEANS.finditer(sentence):
+    for m in OWNED_MEANS.finditer(EARLIER_EVENT.sub(lambda e: " " * len(e.group(0)), sentence)):
         words = m.group(1)
         found = index_.normalise(words, context) or weapon_owners().owner(words.split()[-1], index_, context)
         if found is not None and found.group not in ("unidentified", "civilians", "protesters"):

@@ -22,6 +22,11 @@ REMOTE = "Explosions/Remote violence"
 CLASH_WORDS = re.compile(r"\b(?:clash(?:es|ed)?|fighting|battles?|firefights?|gun ?battles?|confrontations?|skirmish(?:es)?|"
                          r"foiled|repell?ed|repulsed|thwarted|ambush(?:ed)?)\b", re.I)
 
+# "just days after a deadly chemical attack, a woman was killed on a bus": the means of the earlier event the
+# sentence dates itself by says nothing about this one
+EARLIER_EVENT = re.compile(r"\b(?:just |only |barely )?(?:a |one |two |three |four |five |several |a few |\d+ )?"
+                           r"(?:hours?|days?|weeks?|months?) (?:after|since) (?:a|an|the|last|this)\b[^,;]*", re.I)
+
 
 @dataclass(frozen=True)
 class MeansRules:
@@ -74,6 +79,7 @@ def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None 
     rules = rules or load_means_rules()
     if (etype, sub) not in rules.generic or (etype == "Battles" and CLASH_WORDS.search(sentence)):
         return etype, sub
+    sentence = EARLIER_EVENT.sub(" ", sentence)
     for i, (means_sub, pattern) in enumerate(rules.means):
         if neighbour and i in rules.own_only:
             continue
@@ -85,6 +91,7 @@ def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None 
 def names_means(sentence: str, rules: MeansRules | None = None) -> bool:
     """Whether the sentence itself names a means (then a neighbour's means never retypes it)."""
     rules = rules or load_means_rules()
+    sentence = EARLIER_EVENT.sub(" ", sentence)
     return any(pattern.search(sentence) for _, pattern in rules.means)
 
 
