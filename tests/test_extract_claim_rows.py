@@ -158,7 +158,7 @@ def test_merge_headline_and_body_are_one_dot(worker):
 def test_merge_two_events_of_one_article_stay_apart(worker):
     text = ("Air strikes killed 12 people in the Syrian town of Douma on Saturday. "
             "Separately, rebels clashed with troops in Daraa on Sunday.")
-    assert {e.place_name for e in rows(worker, text)} >= {"Dūmā", "Dar‘ā"}
+    assert {e.admin1 for e in rows(worker, text)} >= {"Rif-dimashq", "Daraa"}
 
 
 def test_geocode_statement_capital_abroad_is_no_event_place(worker):
@@ -527,3 +527,29 @@ def test_extract_earlier_event_a_sentence_dates_itself_by_gives_neither_type_nor
 ])
 def test_extract_stalled_deals_calls_for_meetings_and_link_lists_give_no_dot(worker, text):
     assert rows(worker, text) == []
+
+
+@pytest.mark.parametrize("text, actor", [
+    ("At least seven people died in rebel shelling of a neighbourhood of the Syrian city of Aleppo on Saturday.",
+     "Syrian opposition armed groups"),
+    ("The Islamic State group claims the double suicide bomb attack that hit a police station in the Syrian city of "
+     "Homs on Monday, killing 17 people.", "Islamic State"),
+    ("70 Killed in Syrian and Russian Airstrikes on a Training Camp in the Syrian city of Homs.", "Syrian Arab Army"),
+    ("Six children were killed in rebel rocket attacks on the Syrian city of Aleppo on Thursday just a day after "
+     "deadly airstrikes on a school.", "Syrian opposition armed groups"),
+])
+def test_extract_actor_written_on_the_means_or_as_claimant(worker, text, actor):
+    found = rows(worker, text)
+    assert found and {e.actor for e in found} == {actor}, [(e.actor_text, e.actor) for e in found]
+
+
+def test_extract_rocket_attack_a_day_after_airstrikes_is_shelling(worker):
+    found = rows(worker, "Six children were killed in rebel rocket attacks on the Syrian city of Aleppo on Thursday "
+                         "just a day after deadly airstrikes on a school.")
+    assert found and {e.sub_event_type for e in found} == {"Shelling/artillery/missile attack"}
+
+
+def test_claims_dateline_is_no_source(worker):
+    found = rows(worker, "Date of publication 3 October 2017 The Islamic State group claims the suicide bomb attack "
+                         "that hit a police station in the Syrian city of Homs on Monday.")
+    assert found and all(e.claim_source is None for e in found)

@@ -175,7 +175,8 @@ def weapon_owners(directory: str | None = None) -> WeaponOwners:
 # "The Islamic State group claimed responsibility for the attack", "Nusra Front has claimed responsibility"
 RESPONSIBILITY = re.compile(r"(?P<who>[A-Z][\w'’-]*(?:[ -][\w'’()-]+){0,7}?)\s+(?:has\s+|have\s+|had\s+)?"
                             r"(?:quickly\s+|later\s+|also\s+)?(?:claimed|claims|claim|admitted|announced)\s+"
-                            r"responsibility\b")
+                            r"(?:responsibility\b|(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:attacks?|bombings?|blasts?|"
+                            r"explosions?)\b)")  # "IS claims the double suicide bomb attack"
 
 
 def responsibility_claims(text: str, index: ActorIndex, context: str) -> Iterator[tuple[int, str, ActorMatch]]:

@@ -401,6 +401,7 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
         etype, sub = type_from_context(etype, sub, head.token.lemma_.lower(), list(neighbours), sentence=doc.text)
     claims = load_claims()
     source = claim_source(doc[:], anchors, article.outlet, claims, _agencies(), article.text[:base])
+    source = _clean_source(source)
     actor = _self_reported(actor, source, doc.text, index_, context)
     text = doc.text
     date = find_date(text, article.published, head.token.idx)
@@ -507,6 +508,19 @@ SELF_REPORT = re.compile(
     r"forces|troops|artillery))\b", re.I)
 
 
+def _clean_source(source: str | None) -> str | None:
+    """A source found in a dateline or a caption ("Date of publication 3 October 2017", "Tags ...") is page furniture:
+    the date words are dropped, and a source that is only furniture is none."""
+    if source is None:
+        return None
+    if CREDIT_WORDS.search(source) or re.match(r"(?i)(?:date of )?publi(?:shed|cation)\b", source):
+        return None
+    if DATELINE_WORDS.search(source):
+        rest = DATE_PREFIX.sub("", source).strip()
+        return rest if rest and not DATELINE_WORDS.search(rest) and not rest[0].isdigit() else None
+    return source
+
+
 def _self_reported(actor, source: str | None, sentence: str, index_, context: str):
     """"The coalition said it had launched ten strikes near Raqqa": with no actor but a pronoun, the named speaker
     reporting its own action is the actor (actor_text is the speaker as written)."""
@@ -522,8 +536,10 @@ CLAIMED_BY = re.compile(r"\bclaimed by (?:the\s+)?((?:[A-Z][\w'’-]*|al|of|the)
 
 
 OWNED_MEANS = re.compile(
-    r"\b((?:[A-Z][\w'’-]*)(?:[\s-](?:[A-Z][\w'’-]*|al|of))*?)(?:'s|’s)?\s+(?:terrorist\s+|regime\s+|government\s+)?"
-    r"(?:shelling|shells|rockets?|rocket (?:fire|attacks?)|mortars?|mortar (?:fire|shells|attacks?)|air ?strikes?|"
+    r"\b((?:[A-Z][\w'’-]*)(?:[\s-](?:[A-Z][\w'’-]*|al|of|and))*?|rebels?|regime|government|opposition|jihadists?|"
+    r"insurgents?|pro-government|pro-regime|loyalist)(?:'s|’s)?\s+(?i:terrorist\s+|regime\s+|government\s+)?"
+    r"(?i:shelling|shells|rockets?|rocket (?:fire|attacks?)|mortars?|mortar (?:fire|shells|attacks?)|air ?strikes?|"
+    r"(?:missile|artillery) (?:fire|attacks?|strikes?)|"
     r"airstrikes?|air raids?|raids?|bombardment|bombing|car bomb(?:ing)?|warplanes|war ?planes|jets|artillery|"
     r"helicopters?|drones?)\b")
 
@@ -533,7 +549,9 @@ def _owner_of_the_means(sentence: str, index_, context: str):
     when the parse found no actor (only a known actor name counts; the first one written)."""
     for m in OWNED_MEANS.finditer(EARLIER_EVENT.sub(lambda e: " " * len(e.group(0)), sentence)):
         words = m.group(1)
-        found = index_.normalise(words, context) or weapon_owners().owner(words.split()[-1], index_, context)
+        first = words.split(" and ")[0]  # "Syrian and Russian air strikes": the first named leads (ACLED's actor 1)
+        found = (index_.normalise(first, context) or weapon_owners().owner(first.split()[-1], index_, context)
+                 or index_.normalise(words, context) or weapon_owners().owner(words.split()[-1], index_, context))
         if found is not None and found.group not in ("unidentified", "civilians", "protesters"):
             return Party(words, found.canonical, found.group)
     return None

@@ -25,7 +25,7 @@ CLASH_WORDS = re.compile(r"\b(?:clash(?:es|ed)?|fighting|battles?|firefights?|gu
 # "just days after a deadly chemical attack, a woman was killed on a bus": the means of the earlier event the
 # sentence dates itself by says nothing about this one
 EARLIER_EVENT = re.compile(r"\b(?:just |only |barely )?(?:a |one |two |three |four |five |several |a few |\d+ )?"
-                           r"(?:hours?|days?|weeks?|months?) (?:after|since) (?:a|an|the|last|this)\b[^,;]*", re.I)
+                           r"(?:hours?|days?|weeks?|months?) (?:after|since)\b[^,;]*", re.I)
 
 
 @dataclass(frozen=True)

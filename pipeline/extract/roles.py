@@ -22,6 +22,7 @@ BACKED = re.compile(r"^(?P<who>.+?)\s*-\s*(?:led|backed|supported|sponsored|alli
 # transitive harm verbs: with no object and no auxiliary they are reduced passives ("29 rebels killed in clashes")
 TRANSITIVE_HARM = word_set("roles.transitive_harm")
 KILL_LEMMAS = word_set("roles.kill_lemmas")
+DEATH_VERBS = frozenset({"die", "perish"})
 CIVILIAN_WORDS = re.compile(r"\b(civilians?|children|women|people|residents|villagers|families|worshippers|"
                             r"students|passengers|farmers|shepherds|hospital|school|mosque|church|market|"
                             r"patients|displaced|refugees|citizens|protesters|journalists?|doctors?|bakery|homes?)\b", re.I)
@@ -131,6 +132,11 @@ def actor_token(anchors: list["Token"], index: ActorIndex, context: str) -> "Tok
     for tok in anchors:
         tok = _noun_head(tok)
         if tok.pos_ in ("VERB", "AUX"):
+            if tok.lemma_.lower() in DEATH_VERBS:  # "seven people died in rebel shelling": the subject is the dead
+                subj = _weapon_in_preps(tok, index, context)
+                if subj is not None:
+                    return subj
+                continue
             subj = _subject(tok) if not _is_passive(tok) else _subject_agent(tok)
             if subj is None and not _has_own_subject(tok):
                 subj = _inherited_subject(tok)
