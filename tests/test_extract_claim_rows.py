@@ -553,3 +553,16 @@ def test_claims_dateline_is_no_source(worker):
     found = rows(worker, "Date of publication 3 October 2017 The Islamic State group claims the suicide bomb attack "
                          "that hit a police station in the Syrian city of Homs on Monday.")
     assert found and all(e.claim_source is None for e in found)
+
+
+@pytest.mark.parametrize("text, sub", [
+    ("A motorcycle bomber killed at least 16 civilians outside a bakery in the Syrian city of Hasakeh on Tuesday.",
+     "Suicide bomb"),
+    ("About 30 government fighters were killed when rebels set off a bomb in a tunnel beneath a checkpoint in the "
+     "Syrian town of Saraqib.", "Remote explosive/landmine/IED"),
+    ("One person was killed in the Syrian city of Aleppo on Wednesday by rebel fire from its outskirts.",
+     "Shelling/artillery/missile attack"),
+])
+def test_extract_bombers_bombs_and_rebel_fire_are_typed_by_their_means(worker, text, sub):
+    found = rows(worker, text)
+    assert found and {e.sub_event_type for e in found} == {sub}
