@@ -566,3 +566,9 @@ def test_claims_dateline_is_no_source(worker):
 def test_extract_bombers_bombs_and_rebel_fire_are_typed_by_their_means(worker, text, sub):
     found = rows(worker, text)
     assert found and {e.sub_event_type for e in found} == {sub}
+
+
+def test_extract_operation_to_take_a_place_is_a_clash_not_a_takeover(worker):
+    found = rows(worker, "The Syrian army continues the operation to liberate the town of Morek in Hama province, "
+                         "the broadcaster said.")
+    assert found and {(e.event_type, e.sub_event_type) for e in found} == {("Battles", "Armed clash")}

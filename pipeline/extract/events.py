@@ -229,7 +229,10 @@ def _assemble(plan: _Plan) -> Extraction:
 TERRITORY_SUBS = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 # "a failed attack to capture", "the army repelled an attempt to take": a fight, not a change of hands
 FAILED_TAKEOVER = re.compile(r"\b(?:fail(?:ed|s)?|foiled|repell?ed|repulsed|thwarted|unsuccessful(?:ly)?|"
-                             r"(?:attempt(?:ed|s|ing)?|tried|trying|bid|sought|seeking) to)\b", re.I)
+                             r"(?:attempt(?:ed|s|ing)?|tried|trying|bid|sought|seeking) to|"
+                             # "continues the operation to liberate Qaboun": fighting for it, not yet taken
+                             r"(?:operation|offensive|campaign|battle|push|drive|assault|attack|fight)s? (?:\w+ )?to "
+                             r"(?:retake|recapture|capture|liberate|seize|take|regain|free|storm|control))\b", re.I)
 
 
 def _territory_sub(ev: EventCandidate) -> EventCandidate:
@@ -376,7 +379,7 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     actor_tok = actor_token(anchors, index_, context)
     actor = party(actor_tok, index_, context)
     guessed = False
-    if actor is None or (actor.canonical is None and _not_an_actor(actor.text)):
+    if (actor is None or (actor.canonical is None and _not_an_actor(actor.text))):
         fallback = sentence_actor(anchors, target_tok, doc[:], index_, context, load_claims().reporting_verbs)
         pronoun = actor if actor is not None and actor.text.lower() in PRONOUNS else None
         actor = party(fallback, index_, context) if fallback is not None else pronoun  # a pronoun: resolved later
