@@ -5,6 +5,7 @@ of them belong to an event. Offsets are relative to the parsed doc.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from pipeline.schema import PlaceMention
@@ -121,7 +122,9 @@ def _ent_of(tok: "Token") -> "Span | None":
 def clean_span(span: "Span") -> "Span | None":
     """The place name without run-on headline words ("Damascus Monitor", "Syrias Deir Ezzor Monitor"), a leading
     possessive country written without its apostrophe ("Syrias Hasakeh") or a trailing direction ("Adra east");
-    None when nothing of a place is left ("Army Regains", "Date" of "Date of publication")."""
+    None when nothing of a place is left ("Army Regains", "Date" of "Date of publication"). A name broken at a
+    hyphen ("Deir" + "el-" + "Zour") is first joined into one."""
+    span = _join_hyphen(span)
     while len(span) > 1 and span[-1].lower_ in HEADLINE_WORDS | DIRECTIONS:
         span = span[:-1]
     while len(span) > 1 and (span[0].lower_ in HEADLINE_WORDS or _possessive_country(span[0].text)):
@@ -131,6 +134,31 @@ def clean_span(span: "Span") -> "Span | None":
     if _based_in(span):
         return None
     return span
+
+
+ARTICLE_HYPHEN = re.compile(r"^(?:al|el|as|ash|ad|ar|an|at|az|ez|es|ed|er|en|et)-$", re.I)
+
+
+def _join_hyphen(span: "Span") -> "Span":
+    """"Deir el- Zour" tagged "Deir", "Deir el -Zour" tagged "Deir el": a name whose span ends in, or runs into, a
+    hyphen goes on to the word after it (whitespace tokens between are skipped)."""
+    doc, end = span.doc, span.end
+    for _ in range(3):
+        if end < len(doc) and ARTICLE_HYPHEN.match(doc[end].text) and not doc[end - 1].text.endswith("-"):
+            end += 1  # "Deir" + "el-"
+        nxt = end
+        while nxt < len(doc) and doc[nxt].is_space:
+            nxt += 1
+        if nxt >= len(doc):
+            break
+        word = doc[nxt].text
+        if doc[end - 1].text.endswith("-") and word[:1].isalpha() and word[:1].isupper():
+            end = nxt + 1  # "el-" + "Zour"
+        elif word.startswith("-") and len(word) > 1 and word[1:2].isupper() and nxt == end:
+            end = nxt + 1  # "el" + "-Zour"
+        else:
+            break
+    return doc[span.start : end] if end > span.end else span
 
 
 def _based_in(span: "Span") -> bool:
@@ -149,7 +177,10 @@ def mention_text(span: "Span") -> tuple[str, int, int]:
     """(text, start_char, end_char) of a place span; a lone 'Syrias' names Syria."""
     if len(span) == 1 and _possessive_country(span.text):
         return span.text[:-1], span.start_char, span.end_char - 1
-    return span.text, span.start_char, span.end_char
+    return HYPHEN_GAP.sub("-", span.text), span.start_char, span.end_char
+
+
+HYPHEN_GAP = re.compile(r"(?<=\w)-\s+(?=\w)|(?<=\w)\s+-(?=\w)")  # "Deir el- Zour" -> "Deir el-Zour"
 
 
 def _strip_det(span: "Span") -> "Span":

@@ -20,8 +20,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
-from pipeline.geocode.resolver import INHERITED_REASON, DocFocus, Geocoder
+from pipeline.extract.events import _is_dateline as _caps_dateline
+from pipeline.geocode.mentions import (city_marked, countryside_of, dateline_position, landmark, outside_of,
+                                       side_of)
+from pipeline.geocode.resolver import INHERITED_REASON, DocFocus, Geocoder, load_resource
 from pipeline.schema import EventCandidate, GeoMatch, PlaceMention
 
 COUNTRY = 4
@@ -29,22 +33,24 @@ COUNTRY = 4
 LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|on|near|outside|inside|around|into|across|from|of|to|toward|towards|"
                              r"targeting|hit|struck|shelled|bombed|entered|stormed|captured|besieged)"
                              r"(?:\s+(?:the|a|an))?(?:\s+[\w'’-]+){0,3}\s*$", re.I)
-REGION_AFTER = re.compile(r"\s*(?:province|provinces|governorate|countryside|region|rural|suburbs)\b|"
-                          r"\s+and\s+[A-Z][\w'’ -]{2,25}?\s+provinces\b", re.I)
+# "Idlib province", "Idlib and Hama provinces", "Idlib, Hama and Latakia provinces": the province
+REGION_AFTER = re.compile(r"\s*(?:province|provinces|governorate|governorates|countryside|region|rural|suburbs)\b|"
+                          r"(?:\s*,\s*[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)*\s*,?\s+and\s+[A-Z][\w'’ -]{2,25}?\s+"
+                          r"(?:provinces|governorates)\b", re.I)
 # "a rebel-held town in Idlib", "villages in Raqqa": the province the town is in
 TOWN_IN_BEFORE = re.compile(r"\b(?:town|towns|village|villages|camp|camps|area|areas|city|cities)\s+in\s+(?:the\s+)?"
                             r"(?:(?:north|south|east|west|central)\w*\s+)?(?:syria(?:'s|’s|s)?\s+)?$", re.I)
 # "Bab Tadmor", "Tal Abyad": a place name after these words is the end of a longer name
 NAME_HEADS_BEFORE = re.compile(r"\b(?:Bab|Tal|Tall|Tell|Jabal|Jebel|Wadi|Ras|Ain|Kafr|Khan|Bir|Jisr|Maarat|Maaret|Beit|"
                                r"Bayt|Umm|Abu|Bani|Deir|Dayr|Tel|Qasr|Hay|Harat)\s+$")
-REGION_BEFORE = re.compile(r"\b(?:province|governorate|countryside) of\s+(?:the\s+)?$", re.I)
+# "the province of Daraa", "the provinces of Idlib and Hama" (both), "the governorates of Daraa, Quneitra and Sweida"
+REGION_BEFORE = re.compile(r"\b(?i:province|governorate|countryside) of\s+(?:the\s+)?$|\b(?i:provinces|governorates) of\s+"
+                           r"(?:the\s+)?(?:[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?\s*(?:,\s*and|,|and)\s+){0,4}$")
 # a name beside these words is a part of a town ("the Midan district", "neighbourhoods of al-Lailiyeh")
 QUARTER_WORDS = re.compile(r"\b(?:district|districts|neighbou?rhoods?|quarters?|suburbs?)\b", re.I)
 RURAL_BEFORE = re.compile(r"\b(?:rural|reef|rif)\s+$", re.I)
 PROVINCE_SIDE_BEFORE = re.compile(r"\b(?:northern|southern|eastern|western|north-eastern|north-western|south-eastern|"
                                   r"south-western|northeastern|northwestern|southeastern|southwestern)\s+$", re.I)
-# cities whose "eastern"/"western" halves are the news (east Aleppo, western Damascus): a side of the city
-CITIES_WITH_SIDES = frozenset({"Aleppo", "Damascus", "Deir ez-Zor", "Deir Ezzor", "Deir al-Zor", "Deir el-Zour"})
 QUARTER_BEFORE = re.compile(r"\b(?:district|neighbou?rhood|quarter) of\s+(?:the\s+)?$", re.I)
 QUARTER_AFTER = re.compile(r"\s*(?:district|neighbou?rhood|quarter)\b", re.I)
 CITY_WORD = re.compile(r"\b(?:the|this) city\b|\bcity of\b|\w+ city\b", re.I)
@@ -58,10 +64,12 @@ VILLAGE_NAMED = re.compile(r"\b((?:(?:al|el|as|ad|ar|at|ash|ad|an|az)-)?[A-Z][\w
 def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus,
                  ungeocoded: dict[str, int], text: str = "") -> list[tuple[PlaceMention, GeoMatch]]:
     """(place as written, gazetteer match) for each dot of the claim; unknown place texts are counted."""
+    places, set_aside = _set_aside(cand.places, geocoder, focus, text)
+    toponyms = _usable_toponyms(toponyms, geocoder, focus, text)
     found, unknown = [], []
-    for place in cand.places:
-        place = _region_hint(place, text)
-        match = None if _inside_longer_name(place, text) else geocoder.resolve(place, focus)
+    for place in places:
+        place = _region_hint(_join_broken(place, text), text)
+        match = None if _inside_longer_name(place, text) else _resolve(place, geocoder, focus, text)
         if match is not None:
             match = _district_abroad(place, _within_named_province(place, match, text, geocoder, focus), focus)
         if match is None:
@@ -77,8 +85,10 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
             found = [pm for pm in named if pm[1].geo_precision < COUNTRY] + [in_sentence]
     if unknown and not any(m.geo_precision < COUNTRY for _, m in found):
         fallback = (_town_of_district(cand, toponyms, geocoder, focus, unknown[0], text)
-                    or _region_of_last_place(cand, _locative(toponyms, text), geocoder, focus, unknown[0]))
+                    or _region_of_last_place(cand, _locative(toponyms, text), geocoder, focus, unknown[0], text))
         found = [fallback] if fallback is not None else []
+    if set_aside and not any(m.geo_precision < COUNTRY for _, m in found):
+        found += _set_aside_fallback(cand, set_aside, toponyms, geocoder, focus, text)
     if any(m.geo_precision < COUNTRY for _, m in found):
         found = [(p, m) for p, m in found if m.geo_precision < COUNTRY]
     found = [_widen_for_unknown_village(cand, p, m, geocoder, text) for p, m in found]
@@ -93,6 +103,165 @@ def claim_places(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocode
     if cand.event_type != "Protests" and any(m.country_code in home for _, m in found):
         found = [(p, m) for p, m in found if m.country_code in home]  # "In Washington the Pentagon confirmed..."
     return found
+
+
+# ---- landmarks and datelines: names of a town that do not say the event was in it ----
+
+LANDMARK_WHY = "{text!r} names a street, square, road or bridge, not the town of that name"
+DATELINE_WHY = "dateline {text}: where the report was filed; the event is at best in its region"
+
+
+def _set_aside(places: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus, text: str
+               ) -> tuple[list[PlaceMention], list[tuple[PlaceMention, str]]]:
+    """The claim's places without landmarks ("Busra Square", "the Aleppo-Damascus highway") and datelines
+    ("Beirut Syrian government air strikes ..."); those set aside come back only when nothing else places the claim
+    (a landmark through the region the article establishes, a home dateline as its region); a foreign dateline
+    never does."""
+    kept, aside = [], []
+    for place in places:
+        if text and landmark(place.text, text, place.end):
+            aside.append((place, "landmark"))
+        elif text and _dateline(place, text):
+            if not _foreign(place, geocoder, focus):
+                aside.append((place, "dateline"))
+        else:
+            kept.append(place)
+    return kept, aside
+
+
+def _usable_toponyms(toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus, text: str
+                     ) -> list[PlaceMention]:
+    """The article's toponyms that may place a claim: no landmarks, no foreign datelines; a home dateline only as
+    its region."""
+    if not text:
+        return list(toponyms)
+    out = []
+    for t in map(_join_broken, toponyms, [text] * len(toponyms)):
+        if landmark(t.text, text, t.end):
+            continue
+        if _dateline(t, text):
+            if _foreign(t, geocoder, focus):
+                continue
+            t = dataclasses.replace(t, kind="region", reason=DATELINE_WHY.format(text=t.text))
+        out.append(t)
+    return out
+
+
+BROKEN_REST = re.compile(r"\s*([A-Z][\w'’]+(?:-[A-Z][\w'’]+)?)")
+
+
+def _join_broken(t: PlaceMention, text: str) -> PlaceMention:
+    """"Deir el-" cut from "Deir el-\nZour" (a line break, a sentence split): the name runs on to the next word."""
+    rest = BROKEN_REST.match(text[t.end : t.end + 40]) if text and t.text.endswith("-") else None
+    if rest is None:
+        return t
+    return dataclasses.replace(t, text=t.text + rest.group(1), end=t.end + rest.end(1))
+
+
+def _dateline(t: PlaceMention, text: str) -> bool:
+    opens = not text[: t.start].rstrip(" \t\"'“‘") or text[: t.start].rstrip(" \t\"'“‘")[-1] in ".!?\n"
+    return dateline_position(text, t.start, t.end) or (opens and _caps_dateline(t, text))
+
+
+def _foreign(t: PlaceMention, geocoder: Geocoder, focus: DocFocus) -> bool:
+    """A place outside the country the rest of the article's place names are about (Beirut, Amman, Moscow in a
+    Syria story); with no other names, outside the corpus's first focus country."""
+    match = geocoder.resolve(t, focus)
+    return match is None or match.country_code != geocoder.home_country(focus, t.text)
+
+
+def _set_aside_fallback(cand: EventCandidate, set_aside: list[tuple[PlaceMention, str]],
+                        toponyms: Sequence[PlaceMention], geocoder: Geocoder, focus: DocFocus, text: str
+                        ) -> list[tuple[PlaceMention, GeoMatch]]:
+    for place, what in set_aside:
+        if what == "landmark":
+            why = LANDMARK_WHY.format(text=place.text)
+            got = _region_of_last_place(cand, _locative(toponyms, text), geocoder, focus, place, text, why)
+            if got is not None:
+                return [got]
+            continue
+        region = dataclasses.replace(place, kind="region", reason=DATELINE_WHY.format(text=place.text))
+        match = _resolve(region, geocoder, focus, text)
+        if match is not None and match.geo_precision < COUNTRY:
+            return [(region, match if match.geo_precision == 3 else geocoder.region_fallback(match, region.reason))]
+    return []
+
+
+# ---- governorate capitals: the city, or the governorate the text means ----
+
+@lru_cache(maxsize=1)
+def _capitals() -> dict[str, dict]:
+    """place_aliases.yaml ``governorate_capitals`` by the city's geonameid."""
+    return {str(c["at"]): c for c in load_resource("place_aliases.yaml").get("governorate_capitals") or ()}
+
+
+def _capital_of(match: GeoMatch, geocoder: Geocoder) -> tuple[dict | None, bool]:
+    """(the capital's entry, whether ``match`` is the city itself) when ``match`` is a governorate capital or the
+    governorate named after it; (None, False) otherwise."""
+    caps = _capitals()
+    if match.place_id in caps:
+        return caps[match.place_id], True
+    if match.geo_precision != 3 or not (match.feature_code or "").startswith("ADM"):
+        return None, False
+    cap = _capital_regions(geocoder).get((match.country_code, match.admin1))
+    return cap, False
+
+
+_REGIONS_BY_INDEX: dict[str, dict[tuple, dict]] = {}
+
+
+def _capital_regions(geocoder: Geocoder) -> dict[tuple, dict]:
+    """(country, admin1 name) of each capital's governorate -> its entry, read once per gazetteer index."""
+    key = str(geocoder.index.path)
+    if key not in _REGIONS_BY_INDEX:
+        out = {}
+        for gid, cap in _capitals().items():
+            rows = geocoder.index.rows("SELECT cc, admin1_name FROM places WHERE gid = ? LIMIT 1", (gid,))
+            if rows:
+                out[(rows[0][0], rows[0][1])] = cap
+        _REGIONS_BY_INDEX[key] = out
+    return _REGIONS_BY_INDEX[key]
+
+
+def _resolve(t: PlaceMention, geocoder: Geocoder, focus: DocFocus, text: str) -> GeoMatch | None:
+    """``geocoder.resolve`` with the words around a governorate capital read: "north of Hama", "northern Hama",
+    "rural Damascus" and a bare "Idlib" (province_by_default) are the governorate at precision 3, not the city."""
+    match = geocoder.resolve(t, focus)
+    if match is None or not text:
+        return match
+    cap, is_city = _capital_of(match, geocoder)
+    if cap is None:
+        return match
+    outside = outside_of(text, t.start)
+    if outside and is_city:
+        return _governorate(geocoder, match, cap, f"{outside} {t.text}: outside the city", True)
+    if cap.get("outside") and countryside_of(t.text, text, t.start, t.end):
+        return _governorate(geocoder, match, cap, f"{t.text!r} with countryside words: the land around the city",
+                            True)
+    if is_city and side_of(t.text, text, t.start):
+        return _governorate(geocoder, match, cap, f"a side of {t.text}: the governorate's side", False)
+    if is_city and cap.get("province_by_default") and not city_marked(t.text, t.modifier, text, t.start, t.end):
+        why = (f"bare {t.text!r} mostly names the province in war news and the text does not say the city "
+               f"(place_aliases.yaml governorate_capitals)")
+        return _governorate(geocoder, match, cap, why, False)
+    return match
+
+
+def _governorate(geocoder: Geocoder, match: GeoMatch, cap: dict, why: str, outside: bool) -> GeoMatch:
+    """The governorate (precision 3): around the city (``outside``, for Damascus Rif Dimashq) or the city's own."""
+    code = cap.get("outside") if outside else None
+    if code:
+        cc, admin1 = str(code).split(".", 1)
+        rows = geocoder.index.rows("SELECT gid, name, lat, lon, admin1_name, fcode FROM places WHERE kind = 'admin1' "
+                                   "AND cc = ? AND admin1 = ? LIMIT 1", (cc, admin1))
+        if rows:
+            gid, name, lat, lon, admin1_name, fcode = rows[0]
+            return GeoMatch(place_name=name, place_id=gid, admin1=admin1_name, country_code=cc, lat=lat, lon=lon,
+                            geo_precision=3, geo_reason=f"{why}: placed in {name}; {match.geo_reason}",
+                            feature_code=fcode)
+    if match.geo_precision >= 3:
+        return dataclasses.replace(match, geo_reason=f"{why}; {match.geo_reason}")
+    return geocoder.region_fallback(match, f"{why}: placed in the governorate; {match.geo_reason}")
 
 
 def _roundup_by_names(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder,
@@ -182,9 +351,9 @@ def _sentence_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geoc
     home = geocoder.config["focus_countries"] if cand.event_type != "Protests" else ()
     found = []
     for t in sorted(inside, key=lambda t: (abs(t.start - cand.trigger_start), t.start)):
-        if _inside_longer_name(t, text) or (t.start - cand.char_start < 3 and DATELINE_AFTER.match(text[t.end : t.end + 8])):
+        if _inside_longer_name(t, text) or (text and _dateline(t, text)):
             continue
-        match = geocoder.resolve(t, focus)
+        match = _resolve(t, geocoder, focus, text)
         if match is not None:
             match = _district_abroad(t, _within_named_province(t, match, text, geocoder, focus), focus)
         if match is not None and match.geo_precision < COUNTRY:
@@ -212,7 +381,6 @@ COMPOUND_BEFORE = re.compile(r"[A-Z][\w'’]+\s+(?:al|el|as|ash|ad|ar|an|at|az)-
 NAME_OF_SOMETHING = re.compile(r"^(?:-(?:backed|based|led|allied|affiliated|sponsored|supported|born)\b|\s+(?:hospital|"
                                r"university|brigades?|front|agency|news|network|channel|tv|television|radio|"
                                r"newspaper|daily|airways|airlines|club|bank|council)\b)", re.I)
-DATELINE_AFTER = re.compile(r"^\s+(?:The|A|An)\s")
 QUARTER_OF_AFTER = re.compile(r"^\s+(?:district|neighbou?rhood|quarter)\s+(?:of|in)\s+(?:the\s+(?:city\s+of\s+)?)?"
                               r"(?P<name>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)")
 IN_PROVINCE_AFTER = re.compile(r"^(?:\s+(?:city|town|village|area|district))?\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west|central)\w*\s+)?"
@@ -255,8 +423,8 @@ def _within_named_province(place: PlaceMention, match: GeoMatch, text: str, geoc
     if m is None:
         return match
     name = m.group("name")
-    region = geocoder.resolve(PlaceMention(name, place.end + m.start("name"), place.end + m.end("name"), "province",
-                                           None, "region"), focus)
+    region = _resolve(_region_hint(PlaceMention(name, place.end + m.start("name"), place.end + m.end("name"),
+                                                "province", None, "region"), text), geocoder, focus, text)
     if region is None or region.geo_precision != 3 or region.country_code != match.country_code or (
             region.admin1 == match.admin1):
         return match
@@ -273,8 +441,8 @@ def _region_hint(t: PlaceMention, text: str) -> PlaceMention:
     if REGION_AFTER.match(text[t.end : t.end + 45]) or REGION_BEFORE.search(text[max(0, t.start - 30) : t.start]):
         return dataclasses.replace(t, kind="region")
     if TOWN_IN_BEFORE.search(text[max(0, t.start - 40) : t.start]) or RURAL_BEFORE.search(text[max(0, t.start - 12) : t.start]) or (
-            PROVINCE_SIDE_BEFORE.search(text[max(0, t.start - 12) : t.start]) and t.text not in CITIES_WITH_SIDES):
-        return dataclasses.replace(t, kind="region")  # "Rural Daraa", "northern Homs": the province's countryside
+            PROVINCE_SIDE_BEFORE.search(text[max(0, t.start - 16) : t.start])):
+        return dataclasses.replace(t, kind="region")  # "Rural Daraa", "northern Homs", "Eastern Aleppo": the province
     if "district" not in (t.modifier or "") and (QUARTER_BEFORE.search(text[max(0, t.start - 30) : t.start])
                                                  or QUARTER_AFTER.match(text[t.end : t.end + 20])):
         return dataclasses.replace(t, modifier=f"{t.modifier}; district" if t.modifier else "district")
@@ -315,8 +483,10 @@ def _population(geocoder: Geocoder, match: GeoMatch) -> int:
 
 
 def _region_of_last_place(cand: EventCandidate, toponyms: Sequence[PlaceMention], geocoder: Geocoder,
-                          focus: DocFocus, unknown: PlaceMention) -> tuple[PlaceMention, GeoMatch] | None:
-    """The region of the nearest place the article names at or before the claim's sentence (else after it)."""
+                          focus: DocFocus, unknown: PlaceMention, text: str = "", because: str | None = None
+                          ) -> tuple[PlaceMention, GeoMatch] | None:
+    """The region of the nearest place the article names at or before the claim's sentence (else after it);
+    ``because`` says why ``unknown`` itself places nothing (default: not in the gazetteer)."""
     def nearness(t: PlaceMention) -> tuple:
         in_sentence = cand.char_start <= t.start < cand.char_end
         return (not in_sentence, t.start > cand.char_end, abs(t.start - cand.trigger_start))
@@ -327,10 +497,11 @@ def _region_of_last_place(cand: EventCandidate, toponyms: Sequence[PlaceMention]
     for t in order:
         if t.text == unknown.text or (t.start < unknown.end and unknown.start < t.end):
             continue  # the unknown name itself, or a part of it ("Tell" of "Tell Zurqabad")
-        match = geocoder.resolve(t, focus)
+        match = _resolve(t, geocoder, focus, text)
         if match is not None and match.geo_precision < COUNTRY and not (
                 _about_the_region(geocoder, focus) and match.country_code not in geocoder.config["focus_countries"]):
-            why = f"{unknown.text!r} is not in the gazetteer; placed in the region the article establishes ({t.text})"
+            why = (f"{because or f'{unknown.text!r} is not in the gazetteer'}; placed in the region the article "
+                   f"establishes ({t.text})")
             return (PlaceMention(unknown.text, unknown.start, unknown.end, why, unknown.modifier, "region",
                                  unknown.label), geocoder.region_fallback(match, why))
     return None

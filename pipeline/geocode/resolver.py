@@ -7,6 +7,7 @@ Public interface used by the rest of the pipeline (keep these signatures):
     Geocoder.focus(toponyms: Sequence[PlaceMention], text: str) -> DocFocus
     Geocoder.resolve(mention: PlaceMention, focus: DocFocus) -> GeoMatch | None
     Geocoder.lookup(name) -> list[Candidate]
+    Geocoder.home_country(focus, without="") -> str          # the country the other place names are about
 
 How a mention is resolved:
 
@@ -121,6 +122,7 @@ class Geocoder:
         self.config = config
         self.false_friends = false_friends
         self._demonyms: dict[str, str] | None = None
+        self._demonym_keys: frozenset[str] | None = None
         self._similar_cache: dict[str, list[tuple[Candidate, str, float]]] = {}
 
     @classmethod
@@ -172,6 +174,17 @@ class Geocoder:
                 cand.admin1 else ""
             parts.append((name_key(query.name), cand.country_code, region, weight))
         return parts
+
+    def home_country(self, focus: DocFocus, without: str = "") -> str:
+        """The country the document is about by its place names, leaving out the name ``without`` (a dateline
+        judged on the other names) and demonyms ("Russian jets" in a Syria story); the first focus country when the
+        names say nothing."""
+        self._demonyms_in("")
+        if self._demonym_keys is None:
+            self._demonym_keys = frozenset(name_key(s) for s in self._demonyms or ())
+        skip = {name_key(without)} | self._demonym_keys
+        parts = [p for p in focus.parts if p[0] not in skip]
+        return DocFocus.from_parts(parts).top_country() or self.config["focus_countries"][0]
 
     def _demonyms_in(self, text: str) -> Counter:
         if self._demonyms is None:
