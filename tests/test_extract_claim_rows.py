@@ -572,3 +572,16 @@ def test_extract_operation_to_take_a_place_is_a_clash_not_a_takeover(worker):
     found = rows(worker, "The Syrian army continues the operation to liberate the town of Morek in Hama province, "
                          "the broadcaster said.")
     assert found and {(e.event_type, e.sub_event_type) for e in found} == {("Battles", "Armed clash")}
+
+
+@pytest.mark.parametrize("text", [
+    "The Observatory said he is also a member of the Syrian Democratic Forces, an Arab-Kurdish coalition battling IS "
+    "near the Syrian town of Manbij.",
+    "Smoke rises after an airstrike in the opposition-held town of Dael in Deraa Governorate, Syria September 5 2016.",
+    "The intensification of the strikes on the Syrian city of Idlib is due to the fact that the province is the main "
+    "source of fighters, said the observatory head.",
+    "The involvement of experienced fighters has also helped the rebels to gain territory in the Syrian city of Daraa.",
+    "The Army of Islam has been fighting ISIL near the Syrian town of Douma for months.",
+])
+def test_extract_descriptions_analysis_and_dated_captions_give_no_dot(worker, text):
+    assert rows(worker, text) == []

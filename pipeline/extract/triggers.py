@@ -85,7 +85,8 @@ def find_triggers(sent: "Span", lex: TriggerLexicon) -> list[TriggerHit]:
         hit = _phrase_at(tok, sent, lex) or _single_at(tok, lex)
         if hit is None or (hit.length == 1 and _is_modifier_only(tok)) or not is_realis(hit.token, lex.modality):
             continue
-        if _is_generic_form(hit.token, rules) or _territory_in_passing(hit) or _not_a_force(hit, rules):
+        if (_is_generic_form(hit.token, rules) or _territory_in_passing(hit) or _not_a_force(hit, rules)
+                or _describes_a_side(hit)):
             continue
         own = _own_sentence(hit.token)
         if own.start not in aggregate:
@@ -131,6 +132,26 @@ def _territory_in_passing(hit: TriggerHit) -> bool:
     tok = hit.token
     return (hit.entry.sub_event_type in IN_PASSING_SUBS and tok.tag_ == "VBN" and tok.dep_ in ("acl", "amod")
             and tok.head.pos_ in ("NOUN", "PROPN"))
+
+
+SIDE_WORDS = frozenset({"fight", "battle", "combat"})
+
+
+def _describes_a_side(hit: TriggerHit) -> bool:
+    """'an Arab-Kurdish alliance battling IS in northern Syria', 'the group fighting government forces': a participle
+    that says which side a group is on describes it; it reports no fight."""
+    tok = hit.token
+    if tok.lemma_.lower() not in SIDE_WORDS or not tok.lower_.endswith("ing"):
+        return False
+    if tok.dep_ == "appos":  # parsed as a noun: "the SDF, an Arab-Kurdish coalition battling IS"
+        return True
+    if tok.tag_ != "VBG":
+        return False
+    if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN"):
+        return True
+    # the parser also hangs it off the clause ("..., an Arab-Kurdish coalition battling IS"): no auxiliary, no subject
+    return tok.dep_ in ("ccomp", "advcl", "xcomp", "conj") and not any(
+        c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children)
 
 
 def _not_a_force(hit: TriggerHit, rules: "EventRules") -> bool:
