@@ -1,4 +1,4 @@
-"""Where each claim goes on the map: its places resolved in the gazetteer, with two rules over the parse's choice.
+"""Where each claim goes on the map: its places resolved in the gazetteer, with four rules over the parse's choice.
 
 1. **A named place in the event's own sentence wins over the document focus.** When the parse attached no place
    (so the document's place stood in), a place the sentence itself names -- the one nearest the trigger that the
@@ -6,6 +6,14 @@
 2. **A claim is never lost for an unknown village.** When none of its places is in the gazetteer, it goes to the
    region (precision 3) of the nearest place before it that the article establishes, with ``geo_reason`` naming
    the unknown place, so a journalist still sees it, honestly marked.
+3. **A governorate capital is read in context** (place_aliases.yaml ``governorate_capitals``): "north of Hama",
+   "20 km southeast of Idlib" is outside the city, "northern Hama", "Eastern Aleppo" a side of the governorate, "rural
+   Damascus", "the suburbs of Damascus" Rif Dimashq, and a bare "Idlib", "Raqqa", "Deir ez-Zor"... (names war news
+   mostly uses for the province) the governorate unless the text says the city: all at precision 3.
+4. **Names of a town that do not say the event was there are set aside**: a square, street, road or highway named
+   after it ("Busra Square", "the Aleppo-Damascus highway") and a dateline ("Beirut Syrian government air strikes
+   ...", "BEIRUT (Reuters) -"). A place named later in the sentence wins; a dateline abroad never places the event,
+   one at home at best as its region.
 
 A claim placed only by the document focus (its sentence names no place the gazetteer knows, and no unknown place
 either) gets no dot: blind audits found such dots wrong in 9 of 10 cases (0 of 11, 1 of 14 right in two samples), so

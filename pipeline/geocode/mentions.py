@@ -125,10 +125,11 @@ LANDMARK_AFTER = re.compile(rf"^(?:\s+{_LANDMARK}(?!\w)|\s*[-–]\s*(?:(?:(?:al|
                             rf"(?i:road|highway|motorway)\b)")
 LANDMARK_IN_NAME = re.compile(rf"(?:\s{_LANDMARK}|\w[-–]\w.*\s(?i:road|highway|motorway))$")
 # where a dateline ends: an agency tag, a dash, "The ...", or straight into the next capitalised word ("Beirut Syrian
-# government air strikes ..."), but not "Idlib province", "Hama City"
+# government air strikes ..."), but not "Idlib province", "Hama City", "Damascus International Airport"
 DATELINE_END = re.compile(
     r"^(?:\s*,?\s*\(?(?:SANA|AFP|Reuters|AP|AA|TASS|Xinhua|DPA|ANHA|UPI|dpa)\)?|\s*,\s*(?:Syria|Lebanon|Jordan|Turkey|Iraq)\b|"
-    r"\s*[-–—:]\s|\s+(?!(?i:province|governorate|countryside|city|town|suburbs|district|airport|region)\b)[A-Z])")
+    r"\s*[-–—:]\s|\s+(?!(?i:province|governorate|countryside|city|town|suburbs|district|airport|region|international|"
+    r"military|university|old|central|national|square|street|road|highway|gate|countryside)\b)[A-Z])")
 
 
 def outside_of(text: str, start: int) -> str | None:
@@ -166,7 +167,7 @@ def dateline_position(text: str, start: int, end: int) -> bool:
     """A place opening its sentence or line and running straight into the report ("Beirut Syrian government air
     strikes ...", "BEIRUT (Reuters) - ...", "Sweida The Syrian army ..."): where the report was filed."""
     before = text[:start].rstrip(" \t\"'“‘")
-    return (not before or before[-1] in ".!?\n") and bool(DATELINE_END.match(text[end : end + 12]))
+    return (not before or before[-1] in ".!?\n") and bool(DATELINE_END.match(text[end : end + 30]))
 
 
 def sentence_around(text: str, start: int, end: int) -> str:
