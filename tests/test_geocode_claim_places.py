@@ -196,3 +196,51 @@ def test_geocode_hyphen_broken_name_is_joined(worker, text):
 def test_geocode_named_provinces_are_provinces(worker, text, provinces):
     found = rows(worker, text)
     assert found and {(e.admin1, e.geo_precision) for e in found} == {(p, 3) for p in provinces}, why(found)
+
+
+# The text predicates behind P1, P4 and P5, as a table (no model needed).
+@pytest.mark.parametrize("text, name, expected", [
+    ("Beirut Syrian government air strikes killed 44 people.", "Beirut", True),
+    ("BEIRUT (Reuters) - Air strikes killed 44 people.", "BEIRUT", True),
+    ("ALEPPO, Syria (Reuters) - Rebels shelled the city.", "ALEPPO", True),
+    ("Sweida The Syrian army targeted Islamic State positions.", "Sweida", True),
+    ("Air strikes kill 44\nBeirut Syrian government air strikes killed 44 people.", "Beirut", True),
+    ("Damascus International Airport was hit by rockets.", "Damascus", False),
+    ("Idlib province was shelled on Monday.", "Idlib", False),
+    ("Aleppo was shelled on Monday.", "Aleppo", False),
+    ("Rebels shelled Aleppo Syrian state media said.", "Aleppo", False),  # not opening its sentence
+])
+def test_geocode_dateline_position(text, name, expected):
+    from pipeline.geocode.mentions import dateline_position
+
+    start = text.index(name)
+    assert dateline_position(text, start, start + len(name)) is expected
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("a car bomb at Busra Square in Daraa", "Busra", True),
+    ("a car bomb on Palmyra Street in Homs", "Palmyra", True),
+    ("on the Palmyra-Deir Ezzor highway", "Palmyra", True),
+    ("on the Palmyra-Deir Ezzor highway", "Deir Ezzor", True),
+    ("along the Aleppo - Damascus Highway", "Aleppo", True),
+    ("air strikes on Palmyra and Deir Ezzor", "Palmyra", False),
+    ("fighting in Aleppo, Syria", "Aleppo", False),
+])
+def test_geocode_landmark_words(text, name, expected):
+    from pipeline.geocode.mentions import landmark
+
+    start = text.index(name)
+    assert landmark(name, text, start + len(name)) is expected
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("villages north of Hama", "Hama", "north of"),
+    ("20 km southeast of the city of Idlib", "Idlib", "20 km southeast of the city of"),
+    ("30 kilometres from Raqqa", "Raqqa", "30 kilometres from"),
+    ("in northern Hama", "Hama", None),
+    ("the northern outskirts of Hama", "Hama", None),
+])
+def test_geocode_outside_of_words(text, name, expected):
+    from pipeline.geocode.mentions import outside_of
+
+    assert outside_of(text, text.index(name)) == expected
