@@ -585,3 +585,20 @@ def test_extract_operation_to_take_a_place_is_a_clash_not_a_takeover(worker):
 ])
 def test_extract_descriptions_analysis_and_dated_captions_give_no_dot(worker, text):
     assert rows(worker, text) == []
+
+
+def test_merge_headline_and_lead_with_the_same_toll_are_one_dot_wherever_placed(worker):
+    text = ("Bomb blast kills 60 in Damascus suburb\n"
+            "At least 60 people were killed and more than 100 injured in a car bomb explosion in the Syrian town of "
+            "Rankus on Friday, a monitor said.")
+    found = rows(worker, text)
+    assert len(found) == 1 and found[0].place_name == "Rankūs" and found[0].mentions == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Government shelling killed 12 people in the Syrian town of Daraya on Monday.",
+    "Regime Airstrikes Kill 20 in Syrian Town of Saraqib",
+])
+def test_extract_capitalised_owner_of_the_means_is_the_actor(worker, text):
+    found = rows(worker, text)
+    assert found and {e.actor for e in found} == {"Syrian Arab Army"}

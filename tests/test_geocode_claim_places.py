@@ -244,3 +244,8 @@ def test_geocode_outside_of_words(text, name, expected):
     from pipeline.geocode.mentions import outside_of
 
     assert outside_of(text, text.index(name)) == expected
+
+
+def test_geocode_a_damascus_suburb_is_rif_dimashq(worker):
+    found = rows(worker, "A bomb blast killed 60 people in a Damascus suburb on Friday, a monitor said.")
+    assert found and {(e.admin1, e.geo_precision) for e in found} == {("Rif-dimashq", 3)}

@@ -150,7 +150,10 @@ class WeaponOwners:
     owners: dict[str, str]
 
     def owner(self, word: str, index: ActorIndex, context: str) -> ActorMatch | None:
-        target = self.owners.get(word) or self.owners.get(word.rstrip("'’s").rstrip("'’"))
+        bare = word.rstrip("'’s").rstrip("'’")
+        # "Regime shelling", "Government rockets" at the start of a sentence or in a headline: the same owner
+        target = self.owners.get(word) or self.owners.get(bare) or self.owners.get(word.lower()) or self.owners.get(
+            bare.lower())
         if target is None:
             return None
         if target.startswith("@"):

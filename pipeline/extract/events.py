@@ -392,8 +392,8 @@ def _candidate(group: list[TriggerHit], doc: "Doc", article: Article, index: int
     actor = _unless_uncertain(actor, doc.text, guessed)
     actor = _named_instead_of_generic(actor, doc.text, target, index_, context)
     actor = _claimed_by(actor, doc.text, index_, context)
-    if actor is None and head.entry.event_type in CLAIMABLE:
-        actor = _owner_of_the_means(doc.text, index_, context)
+    if (actor is None or actor.canonical is None) and head.entry.event_type in CLAIMABLE:
+        actor = _owner_of_the_means(doc.text, index_, context) or actor  # "Government shelling killed 12"
     etype, sub = type_by_means(*_event_type(group, actor, target), doc.text)
     if sub in BOMB_SUBS and (guessed or (actor_tok is not None and not _sets_off(actor_tok))):
         # a bomb's actor is who set it off or claimed it; a group merely named near it is usually its victim

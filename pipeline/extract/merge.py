@@ -7,7 +7,9 @@ generic attack/killing, which refers back: "the attack also caused damage") with
 keep two events apart. Besides:
 
 * in a sentence that names its own place, a row placed only by the document focus is dropped;
-* a country-level row is dropped when the article places an event of the same type below country level.
+* a country-level row is dropped when the article places an event of the same type below country level;
+* two rows of the same type with the same toll are one claim wherever they are placed (the headline's "60 killed in
+  Damascus suburb" and the lead's "60 killed in Rankus"): two or more killed in the lead, ten or more elsewhere.
 
 The merged row keeps the most informative mention as ``sentence`` and its place (a place named in the sentence,
 the finest place, an actor, a toll, a specific type, then the earliest), fills an empty actor, toll, date or source from the other mentions,
@@ -69,7 +71,7 @@ def _groups(rows: list[Event]) -> list[list[int]]:
 
     for a in range(len(rows)):  # one article: tens of rows at most
         for b in range(a + 1, len(rows)):
-            if _near(rows[a], rows[b]) and _same_claim(rows[a], rows[b]):
+            if (_near(rows[a], rows[b]) or _same_toll(rows[a], rows[b])) and _same_claim(rows[a], rows[b]):
                 parent[find(b)] = find(a)
     groups: dict[int, list[int]] = {}
     for i in range(len(rows)):
@@ -88,6 +90,20 @@ def _near(a: Event, b: Event) -> bool:
     if a.sentence_index < LEAD and b.sentence_index < LEAD and a.admin1 is not None and a.admin1 == b.admin1:
         return True  # the headline names the city, the lead the town of that province: one strike, told twice
     return _km(a.lat, a.lon, b.lat, b.lon) <= NEAR_KM
+
+
+TOLL_ANYWHERE = 10  # "killing 50 militants" in the body and "50 killed" in the lead: one claim wherever placed
+
+
+def _same_toll(a: Event, b: Event) -> bool:
+    """Two mentions of one event told with the same toll, placed apart (the headline's "in Damascus suburb", the
+    lead's "in the town of Rankus"): in the lead any toll of two or more, elsewhere a toll of ten or more."""
+    if a.fatalities is None or a.fatalities != b.fatalities or a.event_type != b.event_type:
+        return False
+    if a.country_code != b.country_code:
+        return False
+    lead = a.sentence_index < LEAD and b.sentence_index < LEAD
+    return a.fatalities >= (2 if lead else TOLL_ANYWHERE)
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -103,8 +103,8 @@ OUTSIDE_BEFORE = re.compile(
 SIDE_BEFORE = re.compile(rf"\b{_COMPASS}ern\s+$", re.I)
 SIDE_IN_NAME = re.compile(rf"^{_COMPASS}ern\s+", re.I)
 # "rural Damascus", "the suburbs of Damascus", "Damascus countryside", "Damascus province": the land around the city
-COUNTRYSIDE_BEFORE = re.compile(r"\b(?:rural|reef|rif|(?:countryside|suburbs|environs)\s+of(?:\s+the)?)\s+$", re.I)
-COUNTRYSIDE_AFTER = re.compile(r"^\s*(?:countryside|suburbs|province|rural\s+areas?)\b", re.I)
+COUNTRYSIDE_BEFORE = re.compile(r"\b(?:rural|reef|rif|(?:countryside|suburbs?|environs)\s+of(?:\s+the)?)\s+$", re.I)
+COUNTRYSIDE_AFTER = re.compile(r"^\s*(?:countryside|suburbs?|province|rural\s+areas?)\b", re.I)
 COUNTRYSIDE_IN_NAME = re.compile(r"\b(?:countryside|suburbs|province|rural|reef|rif)\b", re.I)
 # the text marks the city itself: "Idlib city", "the city of Idlib", "the Mashlab district of Raqqa", "Raqqa's
 # old city", "Daraa's Manshiyah district", "Hasaka, the provincial capital"
