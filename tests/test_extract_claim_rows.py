@@ -602,3 +602,25 @@ def test_merge_headline_and_lead_with_the_same_toll_are_one_dot_wherever_placed(
 def test_extract_capitalised_owner_of_the_means_is_the_actor(worker, text):
     found = rows(worker, text)
     assert found and {e.actor for e in found} == {"Syrian Arab Army"}
+
+
+def test_extract_named_group_beside_a_fused_headline_is_the_actor(worker):
+    text = ("Material damage caused by terrorist rocket attack on al-Baath city Quneitra In the same context al-Nusra "
+            "Front (Qaeda branch in the Levant) terrorists targeted al-Baath city in the southern Quneitra province "
+            "with rockets.")
+    found = rows(worker, text)
+    assert found and {e.actor for e in found} == {"Hayat Tahrir al-Sham"}
+
+
+def test_extract_the_coalition_reporting_its_own_strikes_is_the_actor_near_raqa(worker):
+    found = rows(worker, "The coalition said it had carried out two strikes near Raqa on Monday, hitting a bridge.")
+    assert found and {(e.actor, e.admin1) for e in found} == {("US-led coalition", "Ar-Raqqah")}
+
+
+def test_geocode_middle_east_is_no_unknown_place(worker):
+    text = ("Rebels shelled the Syrian city of Aleppo on Monday, killing two people. A monitor said the army fought "
+            "militants in Aleppo province.\nThe US has formed a multinational coalition to fight various terrorist "
+            "groups in the Middle East after the Islamic State seized large parts of Syria and Iraq proclaiming a "
+            "caliphate.")
+    found = rows(worker, text)
+    assert all("Middle" not in (e.place_text or "") for e in found)

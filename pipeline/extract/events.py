@@ -529,7 +529,7 @@ def _self_reported(actor, source: str | None, sentence: str, index_, context: st
     reporting its own action is the actor (actor_text is the speaker as written)."""
     if source is None or not (actor is None or actor.text.lower() in PRONOUNS) or not SELF_REPORT.search(sentence):
         return actor
-    named = index_.normalise(source, context)
+    named = index_.normalise(source, context) or index_.normalise(f"the {source}", context)  # "the coalition said"
     if named is None or named.group in ("unidentified", "civilians", "protesters"):
         return actor
     return Party(source, named.canonical, named.group)
@@ -569,17 +569,21 @@ def _claimed_by(actor, sentence: str, index_, context: str):
     return Party(m.group(1), named.canonical, named.group)
 
 
+GENERIC_WORDS = re.compile(r"\b(?:terrorists?|terrorist (?:groups?|organi[sz]ations?)|militants?|gunmen|insurgents?|"
+                           r"extremists?|jihadists?|armed groups?)\b", re.I)
+
+
 def _named_instead_of_generic(actor, sentence: str, target, index_, context: str):
     """"terrorists from Jaish al-Fateh fired rocket shells", "the ISIS terrorist organization targeted": when the
     actor found is a generic word (an unidentified group) and the sentence names one armed group that is not the
     target, that group is the actor."""
-    if actor is None or actor.group != "unidentified":
+    if actor is None or not (actor.group == "unidentified" or (actor.canonical is None and GENERIC_WORDS.search(sentence))):
         return actor
     rest = sentence.replace(target.text, " ") if target is not None and target.text else sentence
-    named = index_.normalise(rest, context)
+    named = index_.normalise(GENERIC_WORDS.sub(" ", rest), context)  # "al-Nusra Front (Qaeda ...) terrorists targeted"
     if named is None or named.group in ("unidentified", "civilians", "protesters", "state forces", "external forces"):
         return actor
-    return Party(actor.text, named.canonical, named.group)
+    return Party(actor.text if actor.group == "unidentified" else named.alias, named.canonical, named.group)
 
 
 def _phrase_at(sentence: str, m: "re.Match[str]") -> str:

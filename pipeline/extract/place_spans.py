@@ -37,9 +37,9 @@ SUBJECT_DEPS = frozenset({"nsubj", "csubj", "expl"})
 # words that run on from a title-case headline or page furniture into a place entity ("Damascus Monitor AFP",
 # "Date of publication", "Regime Air Raids"): never part of a place name here
 HEADLINE_WORDS = word_set("place_spans.headline_words")
-# words that are no place on their own ("Eastern" of a split "Eastern Ghouta", "Nov" of a date)
+# words that are no place on their own ("Eastern" of a split "Eastern Ghouta", "Nov" of a date, "Middle" of "Middle East")
 NOT_ALONE = DIRECTIONS | frozenset({"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-                                    "dec", "eastern", "western", "northern", "southern", "levant", "sham",
+                                    "dec", "eastern", "western", "northern", "southern", "levant", "sham", "middle",
                                     "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"})
 
 
