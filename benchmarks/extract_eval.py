@@ -189,7 +189,7 @@ def fakes_agreement(nlp, geocoder, limit: int | None) -> dict:
 
     rows = fakes_rows(limit)
     arts = fakes_articles(limit)
-    gov_any = gov_main = actor_ok = cause_ok = 0
+    gov_any = gov_main = actor_ok = cause_ok = row_any = row_main = 0
     for r, (art, ex) in zip(rows, extract_many(nlp, arts)):
         evs = list(ex.events)
         actor = lead_answer(evs, fakes_actor)
@@ -201,10 +201,14 @@ def fakes_agreement(nlp, geocoder, limit: int | None) -> dict:
             gold = GOVERNORATES.get(r["location"].strip().lower(), set())
             gov_any += bool(gold & {g for g, _ in govs})
             gov_main += _vote(govs, "") in gold
+            on_map = _row_governorates(geocoder, art, ex)
+            row_any += bool(gold & {g for g, _ in on_map})
+            row_main += _vote(on_map, "") in gold
     n = max(1, len(rows))
     out = {"n": len(rows), "actor_class_agreement": round(actor_ok / n, 4), "cause_agreement": round(cause_ok / n, 4)}
     if geocoder is not None:
-        out.update({"governorate_any_event": round(gov_any / n, 4), "governorate_main": round(gov_main / n, 4)})
+        out.update({"governorate_any_event": round(gov_any / n, 4), "governorate_main": round(gov_main / n, 4),
+                    "governorate_any_row": round(row_any / n, 4), "governorate_main_row": round(row_main / n, 4)})
     return out
 
 
@@ -242,6 +246,19 @@ def _governorates(geocoder, art: Article, ex) -> list[tuple[str, int]]:
                 w = _weight(ev) if not place.reason.startswith("document focus") else 0.5 * _weight(ev)
                 out.append((_admin1_code(m.country_code, m.admin1, names), w))
     return out
+
+
+def _row_governorates(geocoder, art: Article, ex) -> list[tuple[str, int]]:
+    """The governorates of the map rows the pipeline writes for the article (``run.worker.events_for``: the
+    claim-level place rules, merging, the fallback of an unknown village to its province), weighted like
+    :func:`_governorates`. ``_governorates`` resolves each raw place mention instead, so it never sees what a
+    reader of the map sees."""
+    from pipeline.run.worker import events_for
+
+    names = _ADMIN1.setdefault("names", admin1_names())
+    weight = {"Strategic developments": 0}
+    return [(_admin1_code(e.country_code, e.admin1, names), weight.get(e.event_type, 3 if e.fatalities else 1))
+            for e in events_for(art, ex, geocoder).events if e.admin1 and e.country_code]
 
 
 _ADMIN1: dict[str, dict[str, str]] = {}
