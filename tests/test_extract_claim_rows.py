@@ -7,18 +7,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.run.worker import events_for
-from pipeline.schema import Article
-
-PUBLISHED = dt.date(2016, 7, 10)  # a Sunday
-
-
-def rows(worker, text: str, outlet: str = "Reuters"):
-    article = Article(doc_id=Article.make_id(text, outlet), outlet=outlet, published=PUBLISHED,
-                      published_source="metadata", title=None, url=None, source_path="test", text=text)
-    from pipeline.extract.events import extract
-
-    return events_for(article, extract(worker.nlp, article), worker.geocoder).events
+from claim_support import PUBLISHED, rows
 
 
 # 1. The means decides the type, whatever verb carries it.

@@ -6,23 +6,9 @@ the text does not say the town, the honest answer is the governorate (precision 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from pipeline.run.worker import events_for
-from pipeline.schema import Article
-
-PUBLISHED = dt.date(2016, 7, 10)  # a Sunday
-
-
-def rows(worker, text: str, outlet: str = "Reuters"):
-    from pipeline.extract.events import extract
-
-    article = Article(doc_id=Article.make_id(text, outlet), outlet=outlet, published=PUBLISHED,
-                      published_source="metadata", title=None, url=None, source_path="test", text=text)
-    return events_for(article, extract(worker.nlp, article), worker.geocoder).events
-
+from claim_support import rows
 
 
 def why(found) -> list[tuple]:
