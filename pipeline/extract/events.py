@@ -189,15 +189,15 @@ def _lead_town(plan: _Plan) -> PlaceMention | None:
         towns.extend(_shift(m, start) for m in (doc_toponyms(doc) if doc is not None else ())
                      if not _countryish(m.text))
     text = plan.article.text or ""
-    ranked = sorted(towns, key=lambda m: (_is_dateline(m, text), m.start))
+    ranked = sorted(towns, key=lambda m: (is_dateline(m, text), m.start))
     if not ranked:
         return None
     m = ranked[0]
-    kind = "dateline" if _is_dateline(m, text) else "lead place"
+    kind = "dateline" if is_dateline(m, text) else "lead place"
     return dataclasses.replace(m, reason=f"{kind} {m.text}")
 
 
-def _is_dateline(m: PlaceMention, text: str) -> bool:
+def is_dateline(m: PlaceMention, text: str) -> bool:
     """A place in capitals near the top ("BEIRUT", "DAMASCUS, (SANA) -") or right before an agency tag."""
     after = text[m.end : m.end + 12]
     caps = m.text.isupper() and len(m.text) > 3 and m.start < 200

@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from pipeline.extract.events import _is_dateline as _caps_dateline
+from pipeline.extract.events import is_dateline as _caps_dateline
 from pipeline.geocode.mentions import (city_marked, countryside_of, dateline_position, landmark, outside_of,
                                        side_of)
 from pipeline.geocode.resolver import INHERITED_REASON, DocFocus, Geocoder, load_resource
