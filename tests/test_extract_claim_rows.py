@@ -558,8 +558,8 @@ def test_extract_bombers_bombs_and_rebel_fire_are_typed_by_their_means(worker, t
 
 
 def test_extract_operation_to_take_a_place_is_a_clash_not_a_takeover(worker):
-    found = rows(worker, "The Syrian army continues the operation to liberate the town of Morek in Hama province, "
-                         "the broadcaster said.")
+    found = rows(worker, "The Syrian army launched an operation on Monday to liberate the town of Morek in Hama "
+                         "province, the broadcaster said.")
     assert found and {(e.event_type, e.sub_event_type) for e in found} == {("Battles", "Armed clash")}
 
 
@@ -613,3 +613,33 @@ def test_geocode_middle_east_is_no_unknown_place(worker):
             "caliphate.")
     found = rows(worker, text)
     assert all("Middle" not in (e.place_text or "") for e in found)
+
+
+def test_extract_pronoun_speaker_reporting_its_own_raids_is_the_last_named_actor(worker):
+    text = ("Russian air strikes killed 18 ISIL fighters near the Syrian city of Palmyra, a monitor said on Friday. "
+            "On Thursday it said it had carried out more than 50 raids over two days targeting ISIL jihadists near "
+            "Palmyra, which government forces recaptured from the extremist group in March.")
+    found = [e for e in rows(worker, text) if "50 raids" in e.sentence]
+    assert found and {e.actor for e in found} == {"Russian armed forces"}, [(e.actor_text, e.actor) for e in found]
+
+
+def test_extract_a_speaker_who_condemns_is_not_the_actor(worker):
+    text = ("United States State Department spokesperson Mark Toner condemned the air strikes on the Syrian town of "
+            "Daraya on Monday, which killed 12 civilians.")
+    found = rows(worker, text)
+    assert found and all(e.actor is None for e in found), [(e.actor_text, e.actor) for e in found]
+
+
+@pytest.mark.parametrize("text", [
+    "The Syrian army continues the operation to liberate the district of Qaboun in the eastern suburbs of Damascus, "
+    "according to the broadcaster.",
+    "Hezbollah fighters continued their advances in the Syrian town of Zabadani on Monday.",
+])
+def test_extract_an_operation_going_on_without_a_toll_is_no_event(worker, text):
+    assert rows(worker, text) == []
+
+
+def test_extract_an_advance_with_a_toll_is_an_event(worker):
+    found = rows(worker, "The Syrian Army continued to advance against ISIS near the Syrian town of Palmyra, killing "
+                         "at least 175 militants.")
+    assert found and found[0].fatalities == 175

@@ -37,6 +37,7 @@ class MeansRules:
     stale_days: int
     context_triggers: frozenset[str] = frozenset()
     own_only: frozenset[int] = frozenset()  # indexes of ``means`` that never type a neighbouring sentence
+    without_toll: "re.Pattern[str] | None" = None  # background only when the sentence gives no toll
 
 
 def _alternation(patterns: list, where: str) -> "re.Pattern[str]":
@@ -69,7 +70,8 @@ def load_means_rules(directory: str | None = None) -> MeansRules:
                       int(need(bg, "max_fatalities", int, "triggers.yaml: background")),
                       int(need(bg, "stale_days", int, "triggers.yaml: background")),
                       frozenset(need(inst, "context_triggers", list, "triggers.yaml: instruments", [])),
-                      frozenset(own_only))
+                      frozenset(own_only),
+                      _alternation(bg["without_toll"], "background.without_toll") if bg.get("without_toll") else None)
 
 
 def type_by_means(etype: str, sub: str, sentence: str, rules: MeansRules | None = None,
@@ -121,4 +123,6 @@ def background_reason(sentence: str, fatalities: int | None, rules: MeansRules |
     if event_date is not None and published is not None and (published - event_date).days >= rules.stale_days:
         return f"dated {event_date}, {(published - event_date).days} days before the article"
     m = rules.background.search(sentence)
+    if m is None and fatalities is None and rules.without_toll is not None:
+        m = rules.without_toll.search(sentence)  # "the army continues its operations in Qaboun": no new event
     return f"aggregate: {m.group(0)!r}" if m else None
