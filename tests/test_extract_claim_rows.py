@@ -643,3 +643,12 @@ def test_extract_an_advance_with_a_toll_is_an_event(worker):
     found = rows(worker, "The Syrian Army continued to advance against ISIS near the Syrian town of Palmyra, killing "
                          "at least 175 militants.")
     assert found and found[0].fatalities == 175
+
+
+def test_extract_generic_terrorists_take_the_group_the_lead_names_for_the_same_attack(worker):
+    text = ("Jaish al-Fateh terrorists fired rocket shells on the Syrian city of Aleppo on Wednesday, killing three "
+            "people. The shells hit residential buildings. Medical sources said the wounded were taken to hospitals. "
+            "The city has been divided since 2012. A source at the police command said that terrorists fired rocket "
+            "shells on a neighborhood in the Syrian city of Homs on Saturday evening, killing two people.")
+    found = [e for e in rows(worker, text) if e.admin1 == "Homs"]
+    assert found and {(e.actor, e.actor_text) for e in found} == {("Syrian opposition armed groups", "terrorists")}

@@ -270,10 +270,16 @@ def _lead_actor(events) -> list[EventCandidate]:
     out = []
     for ev in events:
         found = lead.get(ev.sub_event_type, set())
+        named = {(a, t, g) for a, t, g in found if g in NON_STATE and g != "unidentified"}
         if ev.actor is None and ev.event_type in CLAIMABLE and len({a for a, _, _ in found}) == 1 and not (
                 UNKNOWN_ACTOR.search(ev.sentence) or EITHER_OR.search(ev.sentence)):
             actor, text, group = sorted(found, key=lambda f: (f[1] or ""))[0]
             ev = dataclasses.replace(ev, actor=actor, actor_text=text, actor_group=group)
+        elif ev.actor_group == "unidentified" and ev.event_type in CLAIMABLE and len({a for a, _, _ in named}) == 1:
+            # "terrorists fired rocket shells on Aleppo" after a lead naming "Jaish al-Fateh terrorists" for the
+            # same kind of attack: the group the article names (actor_text keeps this sentence's word)
+            actor, _, group = sorted(named, key=lambda f: (f[1] or ""))[0]
+            ev = dataclasses.replace(ev, actor=actor, actor_group=group)
         out.append(ev)
     return out
 
